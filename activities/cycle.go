@@ -1,0 +1,196 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/kvalitetsmodel/accredit/config"
+	"github.com/kvalitetsmodel/accredit/domain"
+	"github.com/kvalitetsmodel/accredit/store"
+)
+
+// Read-model rows are the store's; the aliases keep workflow code to one import.
+type (
+	// StepRow is a step as the read model keeps it.
+	StepRow = store.StepRow
+	// CycleRow is a cycle as the read model keeps it.
+	CycleRow = store.CycleRow
+	// AssignmentRow is an invitation as the read model keeps it.
+	AssignmentRow = store.AssignmentRow
+	// VisitRow is a visit as the read model keeps it.
+	VisitRow = store.VisitRow
+	// AuditEntry is one line of the audit trail.
+	AuditEntry = store.AuditEntry
+	// Publication is a published result.
+	Publication = store.Publication
+)
+
+// InstitutionContext is what a cycle needs to know about its institution.
+type InstitutionContext struct {
+	ID                  string        `json:"id"`
+	Name                string        `json:"name"`
+	Region              domain.Region `json:"region"`
+	ManagerID           string        `json:"manager_id"`
+	SecretariatIDs      []string      `json:"secretariat_ids"`
+	NationalSecretariat []string      `json:"national_secretariat_ids"`
+	Closed              bool          `json:"closed"`
+	Generation          int           `json:"generation"`
+}
+
+// LoadInstitution reads an institution, its manager and its secretariat, and the catalogue
+// generation in force on a date. An unknown institution is a non-retryable error.
+func (a *Activities) LoadInstitution(ctx context.Context, institutionID string, on domain.Date) (InstitutionContext, error) {
+	in, err := a.Store.Institution(ctx, institutionID)
+	if errors.Is(err, store.ErrNotFound) {
+		return InstitutionContext{}, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("institution %s is not in the registry: import it first", institutionID), "UnknownInstitution", err)
+	}
+	if err != nil {
+		return InstitutionContext{}, err
+	}
+	manager, err := a.Store.InstitutionManagerID(ctx, institutionID)
+	if err != nil {
+		return InstitutionContext{}, err
+	}
+	regional, err := a.Store.PeopleIDs(ctx, domain.RoleSecretariat, in.Region, false)
+	if err != nil {
+		return InstitutionContext{}, err
+	}
+	national, err := a.Store.PeopleIDs(ctx, domain.RoleSecretariat, "", true)
+	if err != nil {
+		return InstitutionContext{}, err
+	}
+	gen, err := domain.GenerationInForce(on)
+	if err != nil {
+		return InstitutionContext{}, temporal.NewNonRetryableApplicationError(err.Error(), "NoCatalogue", err)
+	}
+	return InstitutionContext{
+		ID: in.ID, Name: in.Name, Region: in.Region, ManagerID: manager,
+		SecretariatIDs: regional, NationalSecretariat: national, Generation: gen.Number,
+	}, nil
+}
+
+// RecordCycle writes the cycle's read-model row.
+func (a *Activities) RecordCycle(ctx context.Context, row CycleRow) error {
+	return a.Store.UpsertCycle(ctx, row)
+}
+
+// RecordStep writes a step's read-model row; older revisions never overwrite newer ones.
+func (a *Activities) RecordStep(ctx context.Context, row StepRow) error {
+	return a.Store.UpsertStep(ctx, row)
+}
+
+// RecordAssignment writes an invitation or a team seat.
+func (a *Activities) RecordAssignment(ctx context.Context, row AssignmentRow) error {
+	return a.Store.UpsertAssignment(ctx, row)
+}
+
+// RecordVisit writes a visit's date or its record.
+func (a *Activities) RecordVisit(ctx context.Context, row VisitRow) error {
+	return a.Store.UpsertVisit(ctx, row)
+}
+
+// RecordAudit appends an action to the audit trail once.
+func (a *Activities) RecordAudit(ctx context.Context, e AuditEntry) error {
+	return a.Store.Audit(ctx, e)
+}
+
+// SubmissionRecord is a submission with, for self-evaluations, its ratings and values.
+type SubmissionRecord struct {
+	Submission store.Submission         `json:"submission"`
+	Ratings    []store.Rating           `json:"ratings,omitempty"`
+	Indicators map[string]string        `json:"indicators,omitempty"`
+	Report     *store.ReportRow         `json:"report,omitempty"`
+	Assessed   []store.ReportAssessment `json:"assessments,omitempty"`
+}
+
+// RecordSubmission stores a submission (and a report, when it is one) exactly once.
+func (a *Activities) RecordSubmission(ctx context.Context, r SubmissionRecord) error {
+	if err := a.Store.InsertSubmission(ctx, r.Submission, r.Ratings, r.Indicators); err != nil {
+		return err
+	}
+	if r.Report != nil {
+		return a.Store.InsertReport(ctx, *r.Report, r.Assessed)
+	}
+	return nil
+}
+
+// FinalVerdict is the verdict that stands for a report.
+type FinalVerdict struct {
+	ReportID string      `json:"report_id"`
+	Verdict  int         `json:"verdict"`
+	On       domain.Date `json:"on"`
+}
+
+// RecordFinalVerdict marks a report's verdict as final.
+func (a *Activities) RecordFinalVerdict(ctx context.Context, f FinalVerdict) error {
+	return a.Store.FinaliseReport(ctx, f.ReportID, f.Verdict, f.On)
+}
+
+// Publish records the published result of a cycle.
+func (a *Activities) Publish(ctx context.Context, p Publication) error {
+	return a.Store.Publish(ctx, p)
+}
+
+// CheckCandidate tells whether a person may hold a seat for an institution on a date, and
+// why not: the secretariat's manual assignment goes through the same hard rules.
+func (a *Activities) CheckCandidate(ctx context.Context, req CandidateCheck) error {
+	facts, err := a.candidateFacts(ctx, req.InstitutionID, req.On, req.PreviousTeam)
+	if err != nil {
+		return err
+	}
+	var person *domain.Candidate
+	for i := range facts.candidates {
+		if facts.candidates[i].PersonID == req.PersonID {
+			person = &facts.candidates[i]
+		}
+	}
+	if person == nil {
+		return temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("%s is not a reviewer or representative in the registry", req.PersonID), "NotEligible", nil)
+	}
+	violations := domain.Violations(facts.institution, *person, req.Seat, req.On, a.capacity())
+	if len(violations) == 0 {
+		return nil
+	}
+	reasons := make([]string, len(violations))
+	for i, v := range violations {
+		reasons[i] = v.String()
+	}
+	return temporal.NewNonRetryableApplicationError(
+		fmt.Sprintf("%s cannot be %s for %s: %s", req.PersonID, req.Seat, req.InstitutionID, strings.Join(reasons, "; ")),
+		"NotEligible", nil)
+}
+
+// CandidateCheck asks whether one person may hold one seat.
+type CandidateCheck struct {
+	InstitutionID string          `json:"institution_id"`
+	Seat          domain.TeamRole `json:"seat"`
+	PersonID      string          `json:"person_id"`
+	On            domain.Date     `json:"on"`
+	PreviousTeam  []string        `json:"previous_team,omitempty"`
+}
+
+func (a *Activities) capacity() int {
+	if a.Config.CapacityPerYear > 0 {
+		return a.Config.CapacityPerYear
+	}
+	return 3
+}
+
+// Settings are the worker's cycle durations and day length.
+type Settings struct {
+	DayLength time.Duration    `json:"day_length"`
+	Durations config.Durations `json:"durations"`
+}
+
+// LoadSettings reads the cycle durations from the worker's configuration; a cycle reads
+// them when it begins and keeps them to its end.
+func (a *Activities) LoadSettings(context.Context) (Settings, error) {
+	return Settings{DayLength: a.Config.DayLength, Durations: a.Config.Cycle}, nil
+}

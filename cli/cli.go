@@ -1,0 +1,153 @@
+// Package cli is the starter: the command line through which the secretariat imports the
+// registry, starts cycles and acts on steps, and through which scripts read state (--json).
+// Every command has --help; a failure prints one line and exits non-zero (2 when the
+// input was rejected, 1 otherwise).
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
+
+	"github.com/kvalitetsmodel/accredit/config"
+	"github.com/kvalitetsmodel/accredit/store"
+)
+
+// Exit codes of the starter.
+const (
+	ExitOK       = 0
+	ExitFailure  = 1
+	ExitRejected = 2
+)
+
+// RejectedError marks input the service refused (a bad flag, a bad file, a validator's
+// rejection): the starter exits with ExitRejected.
+type RejectedError struct{ Err error }
+
+func (e *RejectedError) Error() string { return e.Err.Error() }
+func (e *RejectedError) Unwrap() error { return e.Err }
+
+func rejected(format string, args ...any) error {
+	return &RejectedError{Err: fmt.Errorf(format, args...)}
+}
+
+// app is the state shared by the commands of one invocation.
+type app struct {
+	stdout, stderr io.Writer
+	environ        []string
+	configFile     string
+	cfg            config.Config
+	// now is the wall clock; tests pin it.
+	now func() time.Time
+}
+
+// Main runs the starter with args (without the program name) and returns the exit code.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer, environ []string) int {
+	a := &app{stdout: stdout, stderr: stderr, environ: environ, now: time.Now}
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	fmt.Fprintln(stderr, "error: "+oneLine(err))
+	var rej *RejectedError
+	if errors.As(err, &rej) || isUsageError(err) {
+		return ExitRejected
+	}
+	return ExitFailure
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "starter",
+		Short: "Run the accreditation cycle of social-care institutions from the command line",
+		Long: `starter talks to the accreditation service: it imports the registry of institutions and
+people, starts and steers accreditation cycles, and prints their state for people (tables) and
+scripts (--json). It reads the same configuration as the worker (ACCREDIT_* variables, an
+optional --config file, and the Temporal SDK's TEMPORAL_* variables).`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := config.Load(config.Source{File: a.configFile, Environ: a.environ})
+			if err != nil {
+				return err
+			}
+			a.cfg = cfg
+			return nil
+		},
+	}
+	root.PersistentFlags().StringVar(&a.configFile, "config", "", "YAML config file (default: $ACCREDIT_CONFIG)")
+	root.AddCommand(a.pingCommand(), a.institutionsCommand(), a.peopleCommand())
+	return root
+}
+
+// openStore opens the domain store named by the configuration, migrated and seeded, so that
+// an import works even before the worker ever ran.
+func (a *app) openStore(ctx context.Context) (*store.Store, error) {
+	st, err := store.OpenSQLite(ctx, a.cfg.StorePath())
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Seed(ctx); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+// dial connects to the worker's Temporal server (embedded or cluster).
+func (a *app) dial(ctx context.Context) (client.Client, error) {
+	opts, err := a.cfg.ClientOptions(nil)
+	if err != nil {
+		return nil, err
+	}
+	opts.Logger = quietLogger{}
+	dialCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	c, err := client.DialContext(dialCtx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("cannot reach Temporal at %s (is the worker running?): %v", a.cfg.TemporalAddress(), err)
+	}
+	return c, nil
+}
+
+func (a *app) printJSON(v any) error {
+	enc := json.NewEncoder(a.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
+}
+
+func isUsageError(err error) bool {
+	msg := err.Error()
+	for _, prefix := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "invalid argument",
+		"accepts ", "requires at least", "flag needs an argument", "required flag"} {
+		if strings.HasPrefix(msg, prefix) || strings.Contains(msg, "required flag(s)") {
+			return true
+		}
+	}
+	return false
+}
+
+// quietLogger drops the SDK's client logs, which would clutter a command's output.
+type quietLogger struct{}
+
+func (quietLogger) Debug(string, ...any) {}
+func (quietLogger) Info(string, ...any)  {}
+func (quietLogger) Warn(string, ...any)  {}
+func (quietLogger) Error(string, ...any) {}
+
+func asErr[T error](err error, target *T) bool { return errors.As(err, target) }

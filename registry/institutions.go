@@ -1,0 +1,182 @@
+package registry
+
+import (
+	"cmp"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/kvalitetsmodel/accredit/domain"
+	"github.com/kvalitetsmodel/accredit/store"
+)
+
+// institutionColumns is the format of institutions.csv.
+var institutionColumns = []column{
+	{"id", true}, {"name", true}, {"region", true}, {"operator", false}, {"target_groups", true},
+	{"legal_basis", true}, {"places", false}, {"address", false}, {"postcode", false}, {"city", false},
+	{"email", false},
+}
+
+// ParseInstitutions reads institutions.csv. It returns the municipalities that run
+// institutions (in order of first mention), the institutions (in file order), and one RowError
+// per problem found in the rows. The error is only for I/O failures, a bad header or malformed
+// CSV; then nothing else is returned.
+func ParseInstitutions(r io.Reader) ([]store.Municipality, []store.Institution, []RowError, error) {
+	t, bad, err := readTable(r, institutionColumns)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	type muniSeen struct {
+		store.Municipality
+		line int
+	}
+	munis := map[string]muniSeen{}
+	var muniOrder []string
+	seen := ids{}
+	var out []store.Institution
+	for _, row := range t.rows {
+		p := problems{line: row.line}
+		in := store.Institution{
+			ID:      row.get("id"),
+			Name:    row.get("name"),
+			Address: row.get("address"),
+			City:    row.get("city"),
+			Email:   row.get("email"),
+		}
+		if reason := checkID(in.ID); reason != "" {
+			p.addf("id", "%s", reason)
+		} else if reason := seen.add(in.ID, row.line); reason != "" {
+			p.addf("id", "%s", reason)
+		}
+		if in.Name == "" {
+			p.addf("name", "name is empty: write the institution's name, e.g. Bostedet Solhøj")
+		}
+		region, err := domain.ParseRegion(row.get("region"))
+		if err != nil {
+			p.addf("region", "%s", err)
+		}
+		in.Region = region
+
+		if op := row.get("operator"); op != "" && !strings.EqualFold(op, "region") {
+			if opRegion, err := domain.ParseRegion(op); err == nil {
+				// A region named as operator: the region runs it, if it is the same region.
+				if region != "" && opRegion != region {
+					p.addf("operator", "operator %q is another region than the institution's region (%s): leave operator empty or write region when the region runs it, or write the name of the municipality that runs it",
+						op, region)
+				}
+			} else {
+				name := strings.Join(strings.Fields(op), " ")
+				code := municipalitySlug(name)
+				switch prev, ok := munis[code]; {
+				case code == "":
+					p.addf("operator", "operator %q is not a municipality name: write e.g. Aarhus Kommune, or leave it empty when the region runs the institution", op)
+				case !ok:
+					if region != "" {
+						munis[code] = muniSeen{store.Municipality{Code: code, Name: name, Region: region}, row.line}
+						muniOrder = append(muniOrder, code)
+					}
+					in.Municipality = code
+				case region != "" && prev.Region != region:
+					p.addf("operator", "municipality %q is in region %s on line %d, here in %s: a municipality belongs to one region",
+						name, prev.Region, prev.line, region)
+				default:
+					in.Municipality = code
+				}
+			}
+		}
+
+		groups := splitList(row.get("target_groups"))
+		if len(groups) == 0 {
+			p.addf("target_groups", "target_groups is empty: list at least one of %s, separated by ';'", targetGroupCodes())
+		}
+		for _, g := range groups {
+			tg, err := domain.ParseTargetGroup(g)
+			if err != nil {
+				p.addf("target_groups", "%s", err)
+				continue
+			}
+			if !slices.Contains(in.TargetGroups, tg) {
+				in.TargetGroups = append(in.TargetGroups, tg)
+			}
+		}
+
+		if lb := row.get("legal_basis"); lb == "" {
+			p.addf("legal_basis", "legal_basis is empty: use 67 (children and young people), 107 or 108 (adults)")
+		} else if in.LegalBasis, err = domain.ParseLegalBasis(lb); err != nil {
+			p.addf("legal_basis", "%s", err)
+		}
+
+		if s := row.get("places"); s != "" {
+			n, err := strconv.Atoi(s)
+			switch {
+			case err != nil:
+				p.addf("places", "places %q is not a whole number: write the number of residents, e.g. 24 (empty means 0)", s)
+			case n < 0:
+				p.addf("places", "places %d is negative: write the number of residents, 0 or more", n)
+			default:
+				in.Places = n
+			}
+		}
+
+		if pc := row.get("postcode"); pc != "" {
+			if len(pc) != 4 || strings.Trim(pc, "0123456789") != "" {
+				p.addf("postcode", "postcode %q is not a Danish postcode: write 4 digits, e.g. 8000", pc)
+			} else {
+				in.Postcode = pc
+			}
+		}
+
+		if in.Email != "" {
+			if reason := checkEmail(in.Email); reason != "" {
+				p.addf("email", "%s", reason)
+			}
+		}
+
+		if len(p.list) > 0 {
+			bad = append(bad, p.list...)
+			continue
+		}
+		out = append(out, in)
+	}
+	sortRowErrors(bad)
+	municipalities := make([]store.Municipality, 0, len(muniOrder))
+	for _, code := range muniOrder {
+		municipalities = append(municipalities, munis[code].Municipality)
+	}
+	return municipalities, out, bad, nil
+}
+
+// municipalitySlug is the stored code of a municipality: its name in lower-case ASCII with
+// words joined by '-', e.g. "Københavns Kommune" -> "koebenhavns-kommune".
+func municipalitySlug(name string) string {
+	name = strings.NewReplacer("æ", "ae", "ø", "oe", "å", "aa", "Æ", "ae", "Ø", "oe", "Å", "aa",
+		"é", "e", "É", "e", "ü", "u", "Ü", "u", "ö", "oe", "Ö", "oe", "ä", "ae", "Ä", "ae").Replace(name)
+	var b strings.Builder
+	dash := false
+	for _, c := range strings.ToLower(name) {
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(c)
+			continue
+		}
+		dash = true
+	}
+	return b.String()
+}
+
+func targetGroupCodes() string {
+	var names []string
+	for _, g := range domain.TargetGroups() {
+		names = append(names, string(g))
+	}
+	return strings.Join(names, ", ")
+}
+
+// sortRowErrors orders problems by line, keeping the order within a line.
+func sortRowErrors(errs []RowError) {
+	slices.SortStableFunc(errs, func(a, b RowError) int { return cmp.Compare(a.Line, b.Line) })
+}

@@ -1,0 +1,154 @@
+// Package service wires one worker process together: the domain store (migrated and seeded),
+// the embedded Temporal server when no cluster is configured, the search attributes, and a
+// Temporal worker with every workflow and activity registered. The worker command and the
+// integration tests both start the service through it.
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/kvalitetsmodel/accredit/activities"
+	"github.com/kvalitetsmodel/accredit/config"
+	"github.com/kvalitetsmodel/accredit/embedded"
+	"github.com/kvalitetsmodel/accredit/store"
+	"github.com/kvalitetsmodel/accredit/workflows"
+)
+
+// Service is a running worker process.
+type Service struct {
+	cfg      config.Config
+	logger   *slog.Logger
+	Store    *store.Store
+	Client   client.Client
+	temporal *embedded.Server
+	worker   worker.Worker
+}
+
+// Start brings everything up and returns once the worker polls its task queue. On error,
+// whatever was started is stopped again.
+func Start(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Service, err error) {
+	s := &Service{cfg: cfg, logger: logger}
+	defer func() {
+		if err != nil {
+			s.Stop()
+		}
+	}()
+
+	if s.Store, err = store.OpenSQLite(ctx, cfg.StorePath()); err != nil {
+		return nil, err
+	}
+	if err = s.Store.Seed(ctx); err != nil {
+		return nil, fmt.Errorf("seed domain store: %w", err)
+	}
+
+	if cfg.Embedded() {
+		s.temporal, err = embedded.Start(ctx, embedded.Options{
+			DatabaseFile:     cfg.TemporalDatabasePath(),
+			Address:          cfg.EmbeddedTemporalAddr,
+			Namespace:        cfg.Namespace(),
+			Retention:        cfg.Retention,
+			SearchAttributes: workflows.SearchAttributes(),
+			Logger:           logger,
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	opts, err := cfg.ClientOptions(logger)
+	if err != nil {
+		return nil, err
+	}
+	if s.Client, err = client.DialContext(ctx, opts); err != nil {
+		return nil, fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress(), err)
+	}
+	if err = EnsureSearchAttributes(ctx, s.Client, cfg.Namespace()); err != nil {
+		return nil, err
+	}
+
+	s.worker = worker.New(s.Client, cfg.TaskQueue, worker.Options{})
+	Register(s.worker, activities.New(s.Store, cfg, activities.LogNotifier{Logger: logger}, logger))
+	if err = s.worker.Start(); err != nil {
+		return nil, fmt.Errorf("start worker on task queue %s: %w", cfg.TaskQueue, err)
+	}
+	return s, nil
+}
+
+// Register puts every workflow and activity of the service on a worker (or a replayer).
+func Register(r worker.Registry, acts *activities.Activities) {
+	workflows.Register(r)
+	r.RegisterActivity(acts)
+}
+
+// Stop stops the worker, the client, the embedded server and the store, in that order.
+func (s *Service) Stop() {
+	if s.worker != nil {
+		s.worker.Stop()
+	}
+	if s.Client != nil {
+		s.Client.Close()
+	}
+	if s.temporal != nil {
+		if err := s.temporal.Stop(); err != nil {
+			s.logger.Warn("embedded Temporal server did not stop cleanly", "error", err)
+		}
+	}
+	if s.Store != nil {
+		_ = s.Store.Close()
+	}
+}
+
+// Run starts the service, logs where everything is, and blocks until ctx is done.
+func Run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
+	s, err := Start(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer s.Stop()
+	mode := "cluster"
+	if cfg.Embedded() {
+		mode = "embedded"
+	}
+	logger.Info("worker ready",
+		"temporal", cfg.TemporalAddress(), "temporal_mode", mode, "namespace", cfg.Namespace(),
+		"task_queue", cfg.TaskQueue, "data_dir", cfg.DataDir, "store", cfg.StorePath(),
+		"day_length", cfg.DayLength.String())
+	<-ctx.Done()
+	logger.Info("stopping worker")
+	return nil
+}
+
+// EnsureSearchAttributes registers any missing custom search attribute, so a cluster (or an
+// embedded database created by an older version) gets the set the workflows write.
+func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace string) error {
+	resp, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
+	if err != nil {
+		return fmt.Errorf("list search attributes of namespace %s: %w", namespace, err)
+	}
+	missing := workflows.SearchAttributes()
+	for name, typ := range resp.GetCustomAttributes() {
+		if want, ok := missing[name]; ok {
+			if want != typ {
+				return fmt.Errorf("search attribute %s exists as %s but the workflows need %s", name, typ, want)
+			}
+			delete(missing, name)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	_, err = c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+		Namespace: namespace, SearchAttributes: missing,
+	})
+	if err != nil {
+		return errors.Join(fmt.Errorf("register search attributes in namespace %s", namespace), err)
+	}
+	return nil
+}

@@ -1,0 +1,309 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/kvalitetsmodel/accredit/activities"
+	"github.com/kvalitetsmodel/accredit/domain"
+)
+
+// AccreditationCycle runs one institution's accreditation, cycle after cycle (PRODUCT.md
+// §3): a self-evaluation in each of the three years, the external evaluation after the
+// third, publication, and then the next cycle, anchored three years after this one. Each
+// stage is a child workflow, so every history stays small; the cycle continues as new into
+// the next cycle, and earlier whenever the server suggests it.
+func AccreditationCycle(ctx workflow.Context, in CycleInput) (CycleStatus, error) {
+	c := &cycle{in: in}
+	if err := c.setup(ctx); err != nil {
+		return CycleStatus{}, err
+	}
+	if err := c.register(ctx); err != nil {
+		return CycleStatus{}, err
+	}
+	for c.state.Phase < PhaseDone && !c.state.Cancelled {
+		if err := c.runPhase(ctx); err != nil {
+			return c.status(ctx), err
+		}
+		if c.state.Cancelled {
+			break
+		}
+		c.state.Phase++
+		if c.state.Phase < PhaseDone && workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			return c.continueAsNew(ctx, c.in.Number, c.in.StartDate, &c.state)
+		}
+	}
+	if c.state.Cancelled {
+		c.recordCycle(ctx, "cancelled", c.state.CancelReason)
+		if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+			return c.status(ctx), err
+		}
+		return c.status(ctx), nil
+	}
+	c.recordCycle(ctx, "completed", c.state.FinalVerdict.LabelEN())
+	next := c.state.Settings.Durations.CycleLength.AddTo(c.in.StartDate)
+	return c.continueAsNew(ctx, c.in.Number+1, next, nil)
+}
+
+type cycle struct {
+	in     CycleInput
+	clock  domain.Clock
+	state  CycleState
+	active string
+	stage  Stage
+	// nextOn is the date the next stage opens while the cycle waits for it.
+	nextOn domain.Date
+}
+
+// setup fixes the clock on the first run, and reads settings and the institution at the
+// start of each cycle; a continued run takes them from the carried state.
+func (c *cycle) setup(ctx workflow.Context) error {
+	if c.in.State != nil {
+		c.state = *c.in.State
+		c.clock = *c.in.Clock
+		c.upsertSearchAttributes(ctx, c.stage, domain.Date{})
+		return nil
+	}
+	var a *activities.Activities
+	if err := workflow.ExecuteActivity(effectOptions(ctx), a.LoadSettings).Get(ctx, &c.state.Settings); err != nil {
+		return err
+	}
+	if c.in.Clock != nil {
+		c.clock = *c.in.Clock
+	} else {
+		c.clock = newCycleClock(c.in.StartDate, workflow.Now(ctx), c.state.Settings.DayLength)
+	}
+	if err := c.refreshInstitution(ctx); err != nil {
+		return err
+	}
+	c.state.Phase = PhaseSelfEvaluation1
+	c.recordCycle(ctx, "running", "")
+	c.audit(ctx, c.in.StartedBy, "start-cycle", fmt.Sprintf("cycle %d from %s", c.in.Number, c.in.StartDate))
+	return nil
+}
+
+// newCycleClock anchors the calendar. With real days, dates are real (midnight UTC); with a
+// shorter day length, the start date begins now and the calendar runs faster from there.
+func newCycleClock(start domain.Date, now time.Time, dayLength time.Duration) domain.Clock {
+	if dayLength == 24*time.Hour {
+		return domain.Clock{AnchorDate: start, AnchorTime: start.Time(), DayLength: dayLength}
+	}
+	return domain.Clock{AnchorDate: start, AnchorTime: now, DayLength: dayLength}
+}
+
+func (c *cycle) refreshInstitution(ctx workflow.Context) error {
+	var a *activities.Activities
+	var info activities.InstitutionContext
+	if err := workflow.ExecuteActivity(effectOptions(ctx), a.LoadInstitution, c.in.InstitutionID, c.in.StartDate).Get(ctx, &info); err != nil {
+		return err
+	}
+	c.state.Institution = InstitutionInfo{ID: info.ID, Name: info.Name, Region: info.Region, ManagerID: info.ManagerID,
+		SecretariatIDs: info.SecretariatIDs, NationalSecretariat: info.NationalSecretariat}
+	if c.state.Generation == 0 {
+		c.state.Generation = info.Generation
+	}
+	return nil
+}
+
+func (c *cycle) register(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (CycleStatus, error) { return c.status(ctx), nil }); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateCancelCycle,
+		func(ctx workflow.Context, req Cancellation) (CycleStatus, error) {
+			c.state.Cancelled, c.state.CancelledBy, c.state.CancelReason = true, req.Actor, req.Reason
+			c.audit(ctx, req.Actor, "cancel-cycle", req.Reason)
+			return c.status(ctx), nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req Cancellation) error {
+			if req.Actor == "" {
+				return fmt.Errorf("say who is acting (--as PERSON-ID)")
+			}
+			if !c.state.Institution.IsSecretariat(req.Actor) {
+				return fmt.Errorf("%s is not in the secretariat of %s or the national secretariat: only the secretariat cancels cycles",
+					req.Actor, c.state.Institution.Region.Name())
+			}
+			if strings.TrimSpace(req.Reason) == "" {
+				return fmt.Errorf("give the reason for cancelling (e.g. the institution has closed)")
+			}
+			if c.state.Cancelled {
+				return fmt.Errorf("the cycle was already cancelled by %s", c.state.CancelledBy)
+			}
+			return nil
+		}})
+}
+
+// runPhase waits for the phase's opening date and runs its stage.
+func (c *cycle) runPhase(ctx workflow.Context) error {
+	d := c.state.Settings.Durations
+	in := c.stageInput(ctx)
+	switch phase := c.state.Phase; phase {
+	case PhaseSelfEvaluation1, PhaseSelfEvaluation2, PhaseSelfEvaluation3:
+		year := int(phase-PhaseSelfEvaluation1) + 1
+		opens := c.in.StartDate
+		for i := 1; i < year; i++ {
+			opens = d.SelfEvaluationInterval.AddTo(opens)
+		}
+		if !c.waitUntil(ctx, opens) {
+			return nil
+		}
+		if err := c.refreshInstitution(ctx); err != nil {
+			return err
+		}
+		in = c.stageInput(ctx)
+		in.Year, in.Opens = year, opens
+		_, err := c.runStage(ctx, StageSelfEvaluation, SelfEvaluationWorkflowName, year, in)
+		return err
+	case PhaseExternalEvaluation:
+		if err := c.refreshInstitution(ctx); err != nil {
+			return err
+		}
+		in = c.stageInput(ctx)
+		res, err := c.runStage(ctx, StageExternalEvaluation, ExternalEvaluationWorkflowName, 0, in)
+		if err != nil {
+			return err
+		}
+		c.state.FinalVerdict = res.Verdict
+		c.state.Team = nil
+		for _, m := range res.Team {
+			if m.Status == MemberAccepted || m.Status == MemberAssigned {
+				c.state.Team = append(c.state.Team, m.PersonID)
+			}
+		}
+		return nil
+	case PhasePublication:
+		in.Verdict = c.state.FinalVerdict
+		_, err := c.runStage(ctx, StagePublication, PublicationWorkflowName, 0, in)
+		return err
+	}
+	return fmt.Errorf("unknown cycle phase %d", c.state.Phase)
+}
+
+func (c *cycle) stageInput(ctx workflow.Context) StageInput {
+	return StageInput{
+		InstitutionID: c.in.InstitutionID, Cycle: c.in.Number, Opens: c.today(ctx), Clock: c.clock,
+		Settings: c.state.Settings, Institution: c.state.Institution, Generation: c.state.Generation,
+		PreviousTeam: c.in.PreviousTeam,
+	}
+}
+
+// waitUntil sleeps until the date opens on the cycle's clock; false when cancelled meanwhile.
+func (c *cycle) waitUntil(ctx workflow.Context, date domain.Date) bool {
+	wait := c.clock.TimeOf(date).Sub(workflow.Now(ctx))
+	if wait <= 0 {
+		return !c.state.Cancelled
+	}
+	c.stage, c.active, c.nextOn = StageWaiting, "", date
+	c.upsertSearchAttributes(ctx, StageWaiting, date)
+	c.recordCycle(ctx, "running", "")
+	_, _ = workflow.AwaitWithTimeout(ctx, wait, func() bool { return c.state.Cancelled })
+	c.nextOn = domain.Date{}
+	return !c.state.Cancelled
+}
+
+// runStage runs one stage as a child workflow; cancelling the cycle cancels the child, which
+// withdraws its open steps and tells their holders before it returns.
+func (c *cycle) runStage(ctx workflow.Context, stage Stage, workflowName string, year int, in StageInput) (StageResult, error) {
+	id := StageWorkflowID(c.in.InstitutionID, c.in.Number, stage, year)
+	c.stage, c.active = stage, id
+	c.state.Stages = append(c.state.Stages, StageSummary{Stage: stage, Year: year, WorkflowID: id, Started: c.today(ctx)})
+	c.upsertSearchAttributes(ctx, stage, domain.Date{})
+	c.recordCycle(ctx, "running", "")
+
+	childCtx, cancelChild := workflow.WithCancel(ctx)
+	childCtx = workflow.WithChildOptions(childCtx, workflow.ChildWorkflowOptions{WorkflowID: id, WaitForCancellation: true})
+	future := workflow.ExecuteChildWorkflow(childCtx, workflowName, in)
+	var (
+		res  StageResult
+		err  error
+		done bool
+	)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		err = future.Get(ctx, &res)
+		done = true
+	})
+	if aerr := workflow.Await(ctx, func() bool { return done || c.state.Cancelled }); aerr != nil {
+		return res, aerr
+	}
+	if !done {
+		cancelChild()
+		if aerr := workflow.Await(ctx, func() bool { return done }); aerr != nil {
+			return res, aerr
+		}
+	}
+	summary := &c.state.Stages[len(c.state.Stages)-1]
+	summary.Finished, summary.Outcome = c.today(ctx), res.Outcome
+	c.state.Steps = append(c.state.Steps, res.Steps...)
+	c.active = ""
+	if err != nil && !c.state.Cancelled {
+		return res, fmt.Errorf("stage %s: %w", id, err)
+	}
+	return res, nil
+}
+
+func (c *cycle) continueAsNew(ctx workflow.Context, number int, start domain.Date, state *CycleState) (CycleStatus, error) {
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return c.status(ctx), err
+	}
+	next := CycleInput{InstitutionID: c.in.InstitutionID, Number: number, StartDate: start, StartedBy: c.in.StartedBy,
+		Clock: &c.clock, PreviousTeam: c.in.PreviousTeam, State: state}
+	if state == nil {
+		next.PreviousTeam = c.state.Team
+	}
+	return CycleStatus{}, workflow.NewContinueAsNewError(ctx, CycleWorkflowName, next)
+}
+
+func (c *cycle) today(ctx workflow.Context) domain.Date { return c.clock.DateAt(workflow.Now(ctx)) }
+
+func (c *cycle) status(ctx workflow.Context) CycleStatus {
+	return CycleStatus{
+		InstitutionID: c.in.InstitutionID, InstitutionName: c.state.Institution.Name, Region: c.state.Institution.Region,
+		Number: c.in.Number, StartDate: c.in.StartDate, Today: c.today(ctx), Stage: c.stage, ActiveWorkflowID: c.active,
+		NextStageOn: c.nextOn, Stages: append([]StageSummary(nil), c.state.Stages...),
+		Steps: append([]StepRecord(nil), c.state.Steps...), FinalVerdict: c.state.FinalVerdict,
+		Cancelled: c.state.Cancelled, CancelReason: c.state.CancelReason,
+	}
+}
+
+func (c *cycle) upsertSearchAttributes(ctx workflow.Context, stage Stage, due domain.Date) {
+	updates := []temporal.SearchAttributeUpdate{
+		InstitutionIDKey.ValueSet(c.in.InstitutionID),
+		RegionKey.ValueSet(string(c.state.Institution.Region)),
+		CycleNumberKey.ValueSet(int64(c.in.Number)),
+		StepKey.ValueSet(string(stage)),
+	}
+	if due.IsZero() {
+		updates = append(updates, StepDueAtKey.ValueUnset())
+	} else {
+		updates = append(updates, StepDueAtKey.ValueSet(c.clock.TimeOf(due)))
+	}
+	_ = workflow.UpsertTypedSearchAttributes(ctx, updates...)
+}
+
+func (c *cycle) recordCycle(ctx workflow.Context, status, note string) {
+	row := activities.CycleRow{
+		InstitutionID: c.in.InstitutionID, Number: c.in.Number, WorkflowID: CycleWorkflowID(c.in.InstitutionID),
+		StartDate: c.in.StartDate, Status: status, CurrentStep: string(c.stage), Note: note,
+		Verdict: int(c.state.FinalVerdict), Generation: c.state.Generation,
+	}
+	if status != "running" {
+		row.EndedOn = c.today(ctx)
+	}
+	var a *activities.Activities
+	_ = workflow.ExecuteActivity(effectOptions(ctx), a.RecordCycle, row).Get(ctx, nil)
+}
+
+func (c *cycle) audit(ctx workflow.Context, actor, action, details string) {
+	id := fmt.Sprintf("%s/%d/%s", CycleWorkflowID(c.in.InstitutionID), c.in.Number, action)
+	if info := workflow.GetCurrentUpdateInfo(ctx); info != nil {
+		id = CycleWorkflowID(c.in.InstitutionID) + "/" + info.ID
+	}
+	entry := activities.AuditEntry{ID: id, At: workflow.Now(ctx), ActorID: actor, Action: action,
+		InstitutionID: c.in.InstitutionID, Cycle: c.in.Number, Details: details}
+	var a *activities.Activities
+	_ = workflow.ExecuteActivity(effectOptions(ctx), a.RecordAudit, entry).Get(ctx, nil)
+}

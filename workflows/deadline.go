@@ -1,0 +1,334 @@
+package workflows
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/kvalitetsmodel/accredit/activities"
+	"github.com/kvalitetsmodel/accredit/domain"
+)
+
+// The deadline primitive: every step that waits for a person is opened here. Opening a step
+// writes it to the read model and tells its holder; a coroutine then walks the step's alert
+// sequence (reminders before the due date, escalations after it) on the cycle's clock until
+// the step is done, waived, expired or withdrawn. Extending the due date restarts the walk
+// from today, so the reminders move with it. A step never fails because a person is late.
+
+// stepSpec describes a step to open.
+type stepSpec struct {
+	Key        string
+	Title      string
+	HolderID   string
+	HolderRole string
+	Due        domain.Date
+	// FirstEscalationTo receives the escalation at the due date: the institution manager for
+	// the institution's steps, the lead reviewer for the team's.
+	FirstEscalationTo string
+	// ExpiresAtDue closes the step at its due date instead of escalating: an unanswered
+	// invitation, or a window (hearing, appeal) that simply closes.
+	ExpiresAtDue bool
+	// Quiet steps send no task notification (windows the institution may use or not).
+	Quiet bool
+}
+
+// step is an open or closed step of a stage.
+type step struct {
+	rec               StepRecord
+	firstEscalationTo string
+	expiresAtDue      bool
+	revision          int
+	// dueVersion changes when the due date moves, waking the alert coroutine.
+	dueVersion int
+}
+
+func (s *step) open() bool { return s.rec.Status == StepOpen }
+
+// stepBook holds the steps of one stage workflow.
+type stepBook struct {
+	stage      Stage
+	workflowID string
+	in         StageInput
+	steps      []*step
+}
+
+func newStepBook(ctx workflow.Context, stage Stage, in StageInput) *stepBook {
+	return &stepBook{stage: stage, workflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, in: in}
+}
+
+// today is the cycle's calendar date now.
+func (b *stepBook) today(ctx workflow.Context) domain.Date {
+	return b.in.Clock.DateAt(workflow.Now(ctx))
+}
+
+// records returns a copy of every step, in the order they were opened.
+func (b *stepBook) records() []StepRecord {
+	out := make([]StepRecord, len(b.steps))
+	for i, s := range b.steps {
+		out[i] = s.rec
+		out[i].Alerts = append([]AlertRecord(nil), s.rec.Alerts...)
+	}
+	return out
+}
+
+// find returns the open step with the given key, or the most recent one with it.
+func (b *stepBook) find(key string) *step {
+	var found *step
+	for _, s := range b.steps {
+		if s.rec.Key == key {
+			if s.open() {
+				return s
+			}
+			found = s
+		}
+	}
+	return found
+}
+
+// openStep opens a step, tells its holder, and starts walking its alerts.
+func (b *stepBook) openStep(ctx workflow.Context, spec stepSpec) *step {
+	today := b.today(ctx)
+	s := &step{
+		rec: StepRecord{
+			Key: spec.Key, Title: spec.Title, Stage: b.stage, HolderID: spec.HolderID, HolderRole: spec.HolderRole,
+			Opened: today, Due: spec.Due, Status: StepOpen,
+		},
+		firstEscalationTo: spec.FirstEscalationTo,
+		expiresAtDue:      spec.ExpiresAtDue,
+	}
+	b.steps = append(b.steps, s)
+	b.persist(ctx, s)
+	if !spec.Quiet {
+		b.notify(ctx, s, activities.KindTask, 0, today, []activities.Recipient{{PersonID: spec.HolderID}})
+	}
+	b.updateSearchAttributes(ctx)
+	workflow.Go(ctx, func(ctx workflow.Context) { b.walkAlerts(ctx, s) })
+	return s
+}
+
+// walkAlerts sends the step's reminders and escalations one at a time until it closes.
+func (b *stepBook) walkAlerts(ctx workflow.Context, s *step) {
+	policy := b.in.Settings.Durations.DeadlinePolicy()
+	after := s.rec.Opened.AddDays(-1)
+	for s.open() {
+		version := s.dueVersion
+		var next domain.Alert
+		if s.expiresAtDue {
+			next = domain.Alert{Kind: domain.AlertEscalation, Date: s.rec.Due, Level: 0}
+		} else {
+			var ok bool
+			if next, ok = policy.NextAlert(s.rec.Opened, s.rec.Due, after); !ok {
+				// No further alert: wait until the step closes or its due date moves.
+				_ = workflow.Await(ctx, func() bool { return !s.open() || s.dueVersion != version })
+				after = b.today(ctx).AddDays(-1)
+				continue
+			}
+		}
+		wait := b.in.Clock.TimeOf(next.Date).Sub(workflow.Now(ctx))
+		if wait > 0 {
+			fired, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return !s.open() || s.dueVersion != version })
+			if err != nil {
+				return // the stage was cancelled; cancel() withdraws the step
+			}
+			if fired {
+				if s.dueVersion != version {
+					after = b.today(ctx).AddDays(-1)
+				}
+				continue
+			}
+		}
+		if !s.open() {
+			return
+		}
+		if s.expiresAtDue {
+			b.closeStep(ctx, s, StepExpired, "", "no answer by the due date")
+			return
+		}
+		b.sendAlert(ctx, s, next)
+		after = next.Date
+	}
+}
+
+// sendAlert notifies the people an alert is for and records it on the step.
+func (b *stepBook) sendAlert(ctx workflow.Context, s *step, alert domain.Alert) {
+	var recipients []activities.Recipient
+	kind := activities.KindReminder
+	switch {
+	case alert.Kind == domain.AlertReminder:
+		recipients = []activities.Recipient{{PersonID: s.rec.HolderID}}
+	case alert.Level == 1:
+		kind = activities.KindEscalation
+		to := s.firstEscalationTo
+		if to == "" {
+			to = s.rec.HolderID
+		}
+		recipients = []activities.Recipient{{PersonID: to}}
+		if to != s.rec.HolderID && s.rec.HolderID != "" {
+			recipients = append(recipients, activities.Recipient{PersonID: s.rec.HolderID})
+		}
+	case alert.Level == 2:
+		kind = activities.KindEscalation
+		recipients = []activities.Recipient{{Role: domain.RoleSecretariat, Region: b.in.Institution.Region}}
+	default:
+		kind = activities.KindEscalation
+		recipients = []activities.Recipient{
+			{Role: domain.RoleSecretariat, Region: b.in.Institution.Region},
+			{Role: domain.RoleSecretariat, National: true},
+		}
+	}
+	sent := b.notify(ctx, s, kind, alert.Level, alert.Date, recipients)
+	s.rec.Alerts = append(s.rec.Alerts, AlertRecord{Kind: alert.Kind, Level: alert.Level, Date: alert.Date, Recipients: sent})
+	if alert.Kind == domain.AlertEscalation {
+		s.rec.Escalation = alert.Level
+		b.persist(ctx, s)
+	}
+}
+
+// closeStep ends a step and records who closed it and why.
+func (b *stepBook) closeStep(ctx workflow.Context, s *step, status StepStatus, actor, note string) {
+	if !s.open() {
+		return
+	}
+	s.rec.Status = status
+	s.rec.Closed = b.today(ctx)
+	s.rec.ClosedBy = actor
+	s.rec.Note = note
+	b.persist(ctx, s)
+	b.updateSearchAttributes(ctx)
+}
+
+// extend moves a step's due date; the alert coroutine restarts its walk from today.
+func (b *stepBook) extend(ctx workflow.Context, s *step, due domain.Date, actor, reason string) {
+	s.rec.Extensions = append(s.rec.Extensions, due)
+	s.rec.Due = due
+	s.rec.Escalation = 0
+	s.rec.Note = fmt.Sprintf("extended to %s by %s: %s", due, actor, reason)
+	s.dueVersion++
+	b.persist(ctx, s)
+	b.notify(ctx, s, activities.KindExtended, len(s.rec.Extensions), b.today(ctx), []activities.Recipient{{PersonID: s.rec.HolderID}})
+	b.updateSearchAttributes(ctx)
+}
+
+// withdrawAll closes every open step of a cancelled stage and tells the holders. It runs on
+// a disconnected context because the stage's own context is already cancelled.
+func (b *stepBook) withdrawAll(ctx workflow.Context, reason string) {
+	for _, s := range b.steps {
+		if s.open() {
+			b.closeStep(ctx, s, StepWithdrawn, "", reason)
+			b.notify(ctx, s, activities.KindWithdrawn, 0, b.today(ctx), []activities.Recipient{{PersonID: s.rec.HolderID}})
+		}
+	}
+}
+
+// awaitClosed blocks until the step is no longer open.
+func (b *stepBook) awaitClosed(ctx workflow.Context, s *step) error {
+	return workflow.Await(ctx, func() bool { return !s.open() })
+}
+
+func (b *stepBook) persist(ctx workflow.Context, s *step) {
+	s.revision++
+	rec := activities.StepRow{
+		ID:            b.workflowID + "/" + s.rec.Key + "/" + s.rec.Opened.String(),
+		InstitutionID: b.in.InstitutionID, Cycle: b.in.Cycle, Step: s.rec.Key, Title: s.rec.Title,
+		Region: b.in.Institution.Region, HolderID: s.rec.HolderID, HolderRole: s.rec.HolderRole,
+		Opened: s.rec.Opened, Due: s.rec.Due, Status: string(s.rec.Status), Closed: s.rec.Closed,
+		ClosedBy: s.rec.ClosedBy, Note: s.rec.Note, Escalation: s.rec.Escalation, Revision: s.revision,
+	}
+	var a *activities.Activities
+	_ = workflow.ExecuteActivity(effectOptions(ctx), a.RecordStep, rec).Get(ctx, nil)
+}
+
+// notify queues one notification per recipient, keyed so that a retry never sends twice,
+// and returns who it reached.
+func (b *stepBook) notify(ctx workflow.Context, s *step, kind activities.NotificationKind, level int, on domain.Date, to []activities.Recipient) []string {
+	n := b.notification(s, kind, level, on, to)
+	var a *activities.Activities
+	var sent []string
+	_ = workflow.ExecuteActivity(effectOptions(ctx), a.Notify, n).Get(ctx, &sent)
+	return sent
+}
+
+func (b *stepBook) notification(s *step, kind activities.NotificationKind, level int, on domain.Date, to []activities.Recipient) activities.Notification {
+	return activities.Notification{
+		Key:           fmt.Sprintf("%s/%s/%s/%s/%d/%s", b.workflowID, s.rec.Key, s.rec.Opened, kind, level, on),
+		Kind:          kind,
+		To:            to,
+		InstitutionID: b.in.InstitutionID,
+		Institution:   b.in.Institution.Name,
+		Region:        b.in.Institution.Region,
+		Cycle:         b.in.Cycle,
+		Step:          s.rec.Key,
+		Title:         s.rec.Title,
+		Due:           s.rec.Due,
+		Level:         level,
+		On:            on,
+	}
+}
+
+// updateSearchAttributes points Step, StepDueAt and StepHolder at the open step due first.
+func (b *stepBook) updateSearchAttributes(ctx workflow.Context) {
+	var open []*step
+	for _, s := range b.steps {
+		if s.open() {
+			open = append(open, s)
+		}
+	}
+	if len(open) == 0 {
+		_ = workflow.UpsertTypedSearchAttributes(ctx,
+			StepKey.ValueSet("none"), StepHolderKey.ValueUnset(), StepDueAtKey.ValueUnset())
+		return
+	}
+	sort.SliceStable(open, func(i, j int) bool { return open[i].rec.Due.Before(open[j].rec.Due) })
+	first := open[0]
+	_ = workflow.UpsertTypedSearchAttributes(ctx,
+		StepKey.ValueSet(first.rec.Key),
+		StepHolderKey.ValueSet(first.rec.HolderID),
+		StepDueAtKey.ValueSet(b.in.Clock.TimeOf(first.rec.Due)))
+}
+
+// effectOptions run the read-model and notification activities: short, retried until they
+// succeed, because a step must never fail for a transient database error.
+func effectOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    5 * time.Minute,
+		},
+	})
+}
+
+// handOver gives an open step to a new holder, who is told of it as a new task.
+func (b *stepBook) handOver(ctx workflow.Context, s *step, holder string) {
+	if s.firstEscalationTo == s.rec.HolderID {
+		s.firstEscalationTo = holder
+	}
+	s.rec.HolderID = holder
+	b.persist(ctx, s)
+	b.notify(ctx, s, activities.KindTask, 1, b.today(ctx), []activities.Recipient{{PersonID: holder}})
+	b.updateSearchAttributes(ctx)
+}
+
+// notifyInfo tells people something about a step once (e.g. the visit date).
+func (b *stepBook) notifyInfo(ctx workflow.Context, s *step, text string, people []string) {
+	to := make([]activities.Recipient, 0, len(people))
+	for _, id := range people {
+		to = append(to, activities.Recipient{PersonID: id})
+	}
+	n := b.notification(s, activities.KindInfo, 0, b.today(ctx), to)
+	n.Text = text
+	var a *activities.Activities
+	_ = workflow.ExecuteActivity(effectOptions(ctx), a.Notify, n).Get(ctx, nil)
+}
+
+// checkOptions run an activity whose error is an answer (a rule broken), not a fault.
+func checkOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 3},
+	})
+}

@@ -1,0 +1,470 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/kvalitetsmodel/accredit/activities"
+	"github.com/kvalitetsmodel/accredit/domain"
+	"github.com/kvalitetsmodel/accredit/store"
+)
+
+// ExternalEvaluation is the third-year external evaluation (PRODUCT.md §3.2): a team from a
+// similar institution in another region is assigned, agrees a visit date, visits, reports
+// with a verdict, hears the institution, follows up (action plan or revisit), and takes an
+// appeal if one comes. It returns the final verdict and the team.
+func ExternalEvaluation(ctx workflow.Context, in StageInput) (StageResult, error) {
+	gen, err := generation(in.Generation)
+	if err != nil {
+		return StageResult{}, err
+	}
+	e := &external{book: newStepBook(ctx, StageExternalEvaluation, in), gen: gen, seats: map[domain.TeamRole]*seat{}}
+	if err := e.register(ctx); err != nil {
+		return StageResult{}, err
+	}
+	if err := e.run(ctx); err != nil {
+		if ctx.Err() != nil {
+			res := e.book.finishCancelled(ctx)
+			res.Team = e.team()
+			return res, nil
+		}
+		return StageResult{}, err
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		res := e.book.finishCancelled(ctx)
+		res.Team = e.team()
+		return res, nil
+	}
+	return StageResult{Steps: e.book.records(), Outcome: "verdict " + fmt.Sprint(int(e.final)), Verdict: e.final, Team: e.team()}, nil
+}
+
+// seat is one place on the team: who holds it, who is invited to it, who declined it.
+type seat struct {
+	role       domain.TeamRole
+	member     *TeamMember
+	invitation *step
+	invitee    TeamMember
+	manual     *step
+	handled    bool
+	rounds     int
+	history    []TeamMember
+}
+
+// filled reports whether someone holds the seat.
+func (s *seat) filled() bool { return s.member != nil }
+
+type visit struct {
+	date       domain.Date
+	setBy      string
+	recorded   domain.Date
+	recordedBy string
+	notes      string
+}
+
+type external struct {
+	book  *stepBook
+	gen   domain.Generation
+	seats map[domain.TeamRole]*seat
+	// excluded are everyone invited so far, so nobody is asked twice.
+	excluded []string
+
+	visit, revisit       visit
+	report, revisitRep   *Report
+	comments             []Comment
+	final                domain.Verdict
+	finalOn              domain.Date
+	appeal               *Appeal
+	decision             *Decision
+	actionPlan           *ActionPlan
+	teamVersion          int
+	reportSubmitted      bool
+	hearingDue, appealBy domain.Date
+	revisitBy            domain.Date
+}
+
+func (e *external) lead() string {
+	if s := e.seats[domain.SeatLead]; s != nil && s.member != nil {
+		return s.member.PersonID
+	}
+	return ""
+}
+
+func (e *external) manager() string { return e.book.in.Institution.ManagerID }
+
+// secretariatHolder is the person who holds a secretariat step; escalations reach the whole
+// secretariat anyway.
+func (e *external) secretariatHolder() string {
+	if ids := e.book.in.Institution.SecretariatIDs; len(ids) > 0 {
+		return ids[0]
+	}
+	if ids := e.book.in.Institution.NationalSecretariat; len(ids) > 0 {
+		return ids[0]
+	}
+	return ""
+}
+
+func (e *external) team() []TeamMember {
+	var out []TeamMember
+	for _, role := range append(domain.RequiredSeats(), domain.SeatTrainee) {
+		s := e.seats[role]
+		if s == nil {
+			continue
+		}
+		out = append(out, s.history...)
+		if s.member != nil {
+			out = append(out, *s.member)
+		} else if s.invitation != nil && s.invitation.open() {
+			out = append(out, s.invitee)
+		}
+	}
+	return out
+}
+
+func (e *external) today(ctx workflow.Context) domain.Date { return e.book.today(ctx) }
+
+func (e *external) durations() *Settings { return &e.book.in.Settings }
+
+// run is the external evaluation, step by step.
+func (e *external) run(ctx workflow.Context) error {
+	if err := e.assembleTeam(ctx); err != nil {
+		return err
+	}
+	d := e.durations().Durations
+
+	// The lead agrees the visit date with the institution, at least the notice period ahead.
+	if err := e.awaitStep(ctx, stepSpec{Key: StepVisitDate, Title: "Aftal dato for besøget",
+		HolderID: e.lead(), HolderRole: string(domain.SeatLead), FirstEscalationTo: e.lead(),
+		Due: domain.DueDate(e.today(ctx), d.VisitDateDue)}); err != nil {
+		return err
+	}
+	e.recordVisit(ctx, "visit", e.visit)
+
+	// The lead records the visit at the latest two days after it.
+	if err := e.awaitStep(ctx, stepSpec{Key: StepVisit, Title: "Registrér at besøget har fundet sted",
+		HolderID: e.lead(), HolderRole: string(domain.SeatLead), FirstEscalationTo: e.lead(),
+		Due: domain.DueDate(e.visit.date, d.VisitRecordGrace)}); err != nil {
+		return err
+	}
+	e.recordVisit(ctx, "visit", e.visit)
+
+	// The lead submits the report within four weeks of the visit.
+	if err := e.awaitStep(ctx, stepSpec{Key: StepReport, Title: "Skriv og indsend rapporten",
+		HolderID: e.lead(), HolderRole: string(domain.SeatLead), FirstEscalationTo: e.lead(),
+		Due: domain.DueDate(e.visit.recorded, d.ReportDue)}); err != nil {
+		return err
+	}
+
+	// The institution may comment on factual errors; then the report is final.
+	e.hearingDue = domain.DueDate(e.today(ctx), d.HearingPeriod)
+	if err := e.awaitStep(ctx, stepSpec{Key: StepHearing, Title: "Høring: bemærkninger til faktuelle fejl i rapporten",
+		HolderID: e.manager(), HolderRole: string(domain.RoleInstitutionManager), Due: e.hearingDue, ExpiresAtDue: true}); err != nil {
+		return err
+	}
+	e.final = e.report.Verdict
+	if e.final.RequiresRevisit() {
+		verdict, err := e.runRevisit(ctx)
+		if err != nil {
+			return err
+		}
+		e.final = verdict
+	}
+	e.finalOn = e.today(ctx)
+	e.recordFinal(ctx)
+	return e.followUp(ctx)
+}
+
+// awaitStep opens a step and waits until it is closed.
+func (e *external) awaitStep(ctx workflow.Context, spec stepSpec) error {
+	s := e.book.openStep(ctx, spec)
+	return e.book.awaitClosed(ctx, s)
+}
+
+// runRevisit is verdict 3's follow-up: the same team revisits within six months and writes
+// a revisit report with a new verdict; a verdict 3 again goes to the secretariat.
+func (e *external) runRevisit(ctx workflow.Context) (domain.Verdict, error) {
+	d := e.durations().Durations
+	e.revisitBy = d.RevisitWithin.AddTo(e.today(ctx))
+	// The date must be set early enough for the notice period to fit before the deadline.
+	due := domain.DueDate(e.today(ctx), d.VisitDateDue)
+	if latest := d.RevisitNotice.SubtractFrom(e.revisitBy); latest.Before(due) {
+		due = latest
+	}
+	if err := e.awaitStep(ctx, stepSpec{Key: StepRevisitDate, Title: "Aftal dato for genbesøget",
+		HolderID: e.lead(), HolderRole: string(domain.SeatLead), FirstEscalationTo: e.lead(), Due: due}); err != nil {
+		return 0, err
+	}
+	e.recordVisit(ctx, "revisit", e.revisit)
+	if err := e.awaitStep(ctx, stepSpec{Key: StepRevisit, Title: "Registrér at genbesøget har fundet sted",
+		HolderID: e.lead(), HolderRole: string(domain.SeatLead), FirstEscalationTo: e.lead(),
+		Due: domain.DueDate(e.revisit.date, d.VisitRecordGrace)}); err != nil {
+		return 0, err
+	}
+	e.recordVisit(ctx, "revisit", e.revisit)
+	if err := e.awaitStep(ctx, stepSpec{Key: StepRevisitReport, Title: "Skriv og indsend rapporten fra genbesøget",
+		HolderID: e.lead(), HolderRole: string(domain.SeatLead), FirstEscalationTo: e.lead(),
+		Due: domain.DueDate(e.revisit.recorded, d.RevisitReportDue)}); err != nil {
+		return 0, err
+	}
+	if !e.revisitRep.Verdict.RequiresRevisit() {
+		return e.revisitRep.Verdict, nil
+	}
+	e.decision = nil
+	if err := e.awaitStep(ctx, stepSpec{Key: StepVerdictDecision, Title: "Afgør sagen: væsentlige områder er fortsat ikke opfyldt efter genbesøget",
+		HolderID: e.secretariatHolder(), HolderRole: string(domain.RoleSecretariat),
+		Due: domain.DueDate(e.today(ctx), d.DecisionDue)}); err != nil {
+		return 0, err
+	}
+	if e.decision != nil && e.decision.Verdict.Valid() {
+		return e.decision.Verdict, nil
+	}
+	return e.revisitRep.Verdict, nil
+}
+
+// followUp runs the appeal window and, for verdicts 2 and 3, the action plan, side by side.
+func (e *external) followUp(ctx workflow.Context) error {
+	d := e.durations().Durations
+	e.appealBy = d.AppealWindow.AddTo(e.finalOn)
+	window := e.book.openStep(ctx, stepSpec{Key: StepAppealWindow, Title: "Klagefrist: institutionen kan klage over den endelige vurdering",
+		HolderID: e.manager(), HolderRole: string(domain.RoleInstitutionManager), Due: e.appealBy, ExpiresAtDue: true})
+	var plan *step
+	openPlan := func() {
+		plan = e.book.openStep(ctx, stepSpec{Key: StepActionPlan, Title: "Indsend handleplan for de områder der skal forbedres",
+			HolderID: e.manager(), HolderRole: string(domain.RoleInstitutionManager), FirstEscalationTo: e.manager(),
+			Due: domain.DueDate(e.today(ctx), d.ActionPlanDue)})
+	}
+	if e.final != domain.VerdictMeets {
+		openPlan()
+	}
+	if err := e.book.awaitClosed(ctx, window); err != nil {
+		return err
+	}
+	if e.appeal != nil {
+		if err := e.awaitStep(ctx, stepSpec{Key: StepAppealDecision, Title: "Afgør klagen over vurderingen",
+			HolderID: e.secretariatHolder(), HolderRole: string(domain.RoleSecretariat),
+			Due: domain.DueDate(e.today(ctx), d.DecisionDue)}); err != nil {
+			return err
+		}
+		if e.decision != nil && e.decision.Verdict.Valid() && e.decision.Verdict != e.final {
+			e.final = e.decision.Verdict
+			e.finalOn = e.today(ctx)
+			e.recordFinal(ctx)
+		}
+		switch {
+		case e.final == domain.VerdictMeets && plan != nil && plan.open():
+			e.book.closeStep(ctx, plan, StepWithdrawn, e.decision.Actor, "not needed: the verdict was changed to 1 on appeal")
+		case e.final != domain.VerdictMeets && plan == nil:
+			openPlan()
+		}
+	}
+	if plan != nil {
+		return e.book.awaitClosed(ctx, plan)
+	}
+	return nil
+}
+
+// assembleTeam proposes a team under the hard rules, invites it, and replaces whoever
+// declines or does not answer; a seat nobody can fill goes to the secretariat.
+func (e *external) assembleTeam(ctx workflow.Context) error {
+	seats := append(domain.RequiredSeats(), domain.SeatTrainee)
+	for _, role := range seats {
+		e.seats[role] = &seat{role: role}
+	}
+	if err := e.proposeAndInvite(ctx, seats); err != nil {
+		return err
+	}
+	for {
+		if e.teamComplete() {
+			return nil
+		}
+		version := e.teamVersion
+		if err := workflow.Await(ctx, func() bool { return e.teamVersion != version || e.pendingAnswers() }); err != nil {
+			return err
+		}
+		var refill []domain.TeamRole
+		for _, role := range seats {
+			s := e.seats[role]
+			if s.invitation != nil && !s.invitation.open() && !s.handled {
+				s.handled = true
+				if s.member == nil {
+					refill = append(refill, role)
+				}
+			}
+			if s.manual != nil && !s.manual.open() && s.member == nil && !s.handled {
+				s.handled = true
+				refill = append(refill, role)
+			}
+		}
+		if len(refill) > 0 {
+			if err := e.proposeAndInvite(ctx, refill); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (e *external) teamComplete() bool {
+	for _, role := range domain.RequiredSeats() {
+		if !e.seats[role].filled() {
+			return false
+		}
+	}
+	// The trainee seat is optional: don't wait for it, but don't leave an invitation dangling.
+	return true
+}
+
+func (e *external) pendingAnswers() bool {
+	for _, s := range e.seats {
+		if s.invitation != nil && !s.invitation.open() && !s.handled {
+			return true
+		}
+	}
+	return false
+}
+
+// proposeAndInvite asks the assignment rules for candidates and invites them; a required
+// seat without a candidate becomes a manual-assignment step for the secretariat.
+func (e *external) proposeAndInvite(ctx workflow.Context, roles []domain.TeamRole) error {
+	in := e.book.in
+	var proposals []domain.Proposal
+	var a *activities.Activities
+	req := activities.TeamRequest{InstitutionID: in.InstitutionID, Cycle: in.Cycle, On: e.today(ctx), Seats: roles,
+		Exclude: e.allAsked(), PreviousTeam: in.PreviousTeam}
+	if err := workflow.ExecuteActivity(effectOptions(ctx), a.ProposeTeam, req).Get(ctx, &proposals); err != nil {
+		return err
+	}
+	d := e.durations().Durations
+	for _, p := range proposals {
+		s := e.seats[p.Seat]
+		if s.filled() {
+			continue
+		}
+		if !p.Found {
+			if p.Seat == domain.SeatTrainee {
+				continue
+			}
+			s.handled = false
+			s.manual = e.book.openStep(ctx, stepSpec{Key: StepManualAssignment + "/" + string(p.Seat),
+				Title:    fmt.Sprintf("Udpeg %s til holdet: ingen kandidat opfylder reglerne", p.Seat),
+				HolderID: e.secretariatHolder(), HolderRole: string(domain.RoleSecretariat),
+				Due: domain.DueDate(e.today(ctx), d.ManualAssignmentDue)})
+			continue
+		}
+		s.rounds++
+		s.handled = false
+		e.excluded = append(e.excluded, p.PersonID)
+		s.invitee = TeamMember{Seat: p.Seat, PersonID: p.PersonID, Name: p.Name, Status: MemberInvited, Reasons: p.Reasons}
+		s.invitation = e.book.openStep(ctx, stepSpec{Key: fmt.Sprintf("%s/%s/%d", StepInvitation, p.Seat, s.rounds),
+			Title:    fmt.Sprintf("Svar på invitation som %s ved ekstern evaluering", p.Seat),
+			HolderID: p.PersonID, HolderRole: string(p.Seat), ExpiresAtDue: true,
+			Due: d.InvitationAnswer.AddTo(e.today(ctx))})
+		e.recordAssignment(ctx, s.invitee, s.invitation.rec.Opened, s.invitation.rec.Due, domain.Date{})
+	}
+	return nil
+}
+
+func (e *external) allAsked() []string {
+	out := append([]string(nil), e.excluded...)
+	for _, s := range e.seats {
+		if s.member != nil {
+			out = append(out, s.member.PersonID)
+		}
+	}
+	return out
+}
+
+func (e *external) recordAssignment(ctx workflow.Context, m TeamMember, invited, due, answered domain.Date) {
+	in := e.book.in
+	row := activities.AssignmentRow{
+		ID: fmt.Sprintf("%s/%s/%s", e.book.workflowID, m.Seat, m.PersonID), InstitutionID: in.InstitutionID,
+		Cycle: in.Cycle, Role: string(m.Seat), PersonID: m.PersonID, Status: m.Status, InvitedOn: invited,
+		AnswerDue: due, AnsweredOn: answered, Reasons: strings.Join(m.Reasons, "; "),
+	}
+	var a *activities.Activities
+	_ = workflow.ExecuteActivity(effectOptions(ctx), a.RecordAssignment, row).Get(ctx, nil)
+}
+
+func (e *external) recordVisit(ctx workflow.Context, kind string, v visit) {
+	in := e.book.in
+	row := activities.VisitRow{ID: e.book.workflowID + "/" + kind, InstitutionID: in.InstitutionID, Cycle: in.Cycle,
+		Kind: kind, VisitOn: v.date, SetBy: v.setBy, RecordedOn: v.recorded, RecordedBy: v.recordedBy, Notes: v.notes}
+	var a *activities.Activities
+	_ = workflow.ExecuteActivity(effectOptions(ctx), a.RecordVisit, row).Get(ctx, nil)
+}
+
+func (e *external) recordFinal(ctx workflow.Context) {
+	id := e.book.workflowID + "/" + StepReport
+	if e.revisitRep != nil {
+		id = e.book.workflowID + "/" + StepRevisitReport
+	}
+	var a *activities.Activities
+	_ = workflow.ExecuteActivity(effectOptions(ctx), a.RecordFinalVerdict,
+		activities.FinalVerdict{ReportID: id, Verdict: int(e.final), On: e.finalOn}).Get(ctx, nil)
+}
+
+func (e *external) recordReport(ctx workflow.Context, key string, r Report) {
+	in := e.book.in
+	assessed := make([]store.ReportAssessment, len(r.Assessments))
+	for i, a := range r.Assessments {
+		assessed[i] = store.ReportAssessment{Standard: a.Standard, Met: a.Met, Assessment: a.Assessment}
+	}
+	id := e.book.workflowID + "/" + key
+	rec := activities.SubmissionRecord{
+		Submission: store.Submission{ID: id, InstitutionID: in.InstitutionID, Cycle: in.Cycle, Step: key,
+			Kind: key, SubmittedBy: r.Actor, SubmittedOn: e.today(ctx), Payload: store.Payload(r)},
+		Report: &store.ReportRow{ID: id, InstitutionID: in.InstitutionID, Cycle: in.Cycle, Kind: key,
+			AuthorID: r.Actor, SubmittedOn: e.today(ctx), Verdict: int(r.Verdict), Summary: r.Summary,
+			Suggestions: r.Suggestions, Payload: store.Payload(r)},
+		Assessed: assessed,
+	}
+	var a *activities.Activities
+	_ = workflow.ExecuteActivity(effectOptions(ctx), a.RecordSubmission, rec).Get(ctx, nil)
+}
+
+func (e *external) recordSubmission(ctx workflow.Context, key, kind, actor string, payload any) {
+	in := e.book.in
+	id := e.book.workflowID + "/" + key
+	if info := workflow.GetCurrentUpdateInfo(ctx); info != nil {
+		id = e.book.workflowID + "/" + info.ID
+	}
+	rec := activities.SubmissionRecord{Submission: store.Submission{ID: id, InstitutionID: in.InstitutionID,
+		Cycle: in.Cycle, Step: key, Kind: kind, SubmittedBy: actor, SubmittedOn: e.today(ctx), Payload: store.Payload(payload)}}
+	var a *activities.Activities
+	_ = workflow.ExecuteActivity(effectOptions(ctx), a.RecordSubmission, rec).Get(ctx, nil)
+}
+
+// ValidateReport checks a report: a verdict on the scale, a summary, and an assessment of
+// every active standard of the generation, none unknown.
+func ValidateReport(gen domain.Generation, r Report) error {
+	var problems []string
+	if _, err := domain.ParseVerdict(int(r.Verdict)); err != nil {
+		problems = append(problems, err.Error())
+	}
+	if strings.TrimSpace(r.Summary) == "" {
+		problems = append(problems, "the report needs a summary")
+	}
+	seen := map[string]bool{}
+	for _, a := range r.Assessments {
+		if _, ok := gen.Standard(a.Standard); !ok {
+			problems = append(problems, fmt.Sprintf("standard %s is not in catalogue generation %d", a.Standard, gen.Number))
+		}
+		if seen[a.Standard] {
+			problems = append(problems, fmt.Sprintf("standard %s is assessed twice", a.Standard))
+		}
+		seen[a.Standard] = true
+		if strings.TrimSpace(a.Assessment) == "" {
+			problems = append(problems, fmt.Sprintf("the assessment of standard %s is empty", a.Standard))
+		}
+	}
+	for _, st := range gen.ActiveStandards() {
+		if !seen[st.Code] {
+			problems = append(problems, fmt.Sprintf("the report has no assessment of standard %s (%s)", st.Code, st.Title.EN))
+		}
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "; "))
+	}
+	return nil
+}

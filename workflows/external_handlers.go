@@ -1,0 +1,401 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/kvalitetsmodel/accredit/activities"
+	"github.com/kvalitetsmodel/accredit/domain"
+)
+
+// register installs the query and every human action of the external evaluation. Each
+// validator rejects bad input with a message that says what to do, and changes nothing.
+func (e *external) register(ctx workflow.Context) error {
+	b := e.book
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (StageStatus, error) {
+		return StageStatus{Stage: StageExternalEvaluation, WorkflowID: b.workflowID, Today: b.today(ctx), Steps: b.records(),
+			Team: e.team(), Visit: e.visit.date, Revisit: e.revisit.date, Verdict: e.final, Final: !e.finalOn.IsZero(),
+			AppealDue: e.appealBy, HearingDue: e.hearingDue}, nil
+	}); err != nil {
+		return err
+	}
+	if err := b.registerSecretariatActions(ctx); err != nil {
+		return err
+	}
+	handlers := []struct {
+		name string
+		fn   any
+		opts workflow.UpdateHandlerOptions
+	}{
+		{UpdateAnswerInvitation, e.answerInvitation, workflow.UpdateHandlerOptions{Validator: e.validateAnswer}},
+		{UpdateAssignReviewer, e.assignReviewer, workflow.UpdateHandlerOptions{Validator: e.validateAssignment}},
+		{UpdateSetVisitDate, e.setVisitDate, workflow.UpdateHandlerOptions{Validator: e.validateVisitDate}},
+		{UpdateRecordVisit, e.recordVisitDone, workflow.UpdateHandlerOptions{Validator: e.validateRecordVisit}},
+		{UpdateSubmitReport, e.submitReport, workflow.UpdateHandlerOptions{Validator: e.validateReport}},
+		{UpdateCommentReport, e.commentReport, workflow.UpdateHandlerOptions{Validator: e.validateComment}},
+		{UpdateSubmitActionPlan, e.submitActionPlan, workflow.UpdateHandlerOptions{Validator: e.validateActionPlan}},
+		{UpdateAppeal, e.lodgeAppeal, workflow.UpdateHandlerOptions{Validator: e.validateAppeal}},
+		{UpdateDecide, e.decide, workflow.UpdateHandlerOptions{Validator: e.validateDecision}},
+	}
+	for _, h := range handlers {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.fn, h.opts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// invitationOf returns the seat the actor has an open invitation for.
+func (e *external) invitationOf(actor string) *seat {
+	for _, role := range append(domain.RequiredSeats(), domain.SeatTrainee) {
+		s := e.seats[role]
+		if s != nil && s.invitation != nil && s.invitation.open() && s.invitee.PersonID == actor {
+			return s
+		}
+	}
+	return nil
+}
+
+func (e *external) validateAnswer(_ workflow.Context, req InvitationAnswer) error {
+	if req.Actor == "" {
+		return fmt.Errorf("say who is answering (--as PERSON-ID)")
+	}
+	if e.invitationOf(req.Actor) == nil {
+		return fmt.Errorf("%s has no open invitation to the team of %s", req.Actor, e.book.in.InstitutionID)
+	}
+	if !req.Accept && strings.TrimSpace(req.Reason) == "" {
+		return fmt.Errorf("give a reason for declining, so the secretariat can plan")
+	}
+	return nil
+}
+
+func (e *external) answerInvitation(ctx workflow.Context, req InvitationAnswer) (TeamMember, error) {
+	s := e.invitationOf(req.Actor)
+	m := s.invitee
+	if req.Accept {
+		m.Status = MemberAccepted
+		s.member = &m
+		e.book.closeStep(ctx, s.invitation, StepDone, req.Actor, "accepted")
+	} else {
+		m.Status = MemberDeclined
+		s.history = append(s.history, m)
+		e.book.closeStep(ctx, s.invitation, StepDone, req.Actor, "declined: "+req.Reason)
+	}
+	e.teamVersion++
+	e.recordAssignment(ctx, m, s.invitation.rec.Opened, s.invitation.rec.Due, e.today(ctx))
+	e.book.audit(ctx, req.Actor, "answer-invitation", s.invitation.rec.Key, fmt.Sprintf("accept=%t %s", req.Accept, req.Reason))
+	return m, nil
+}
+
+func (e *external) validateAssignment(_ workflow.Context, req ReviewerAssignment) error {
+	if err := e.book.requireSecretariat(req.Actor); err != nil {
+		return err
+	}
+	if !req.Seat.Valid() {
+		return fmt.Errorf("unknown seat %q: use lead, professional, user-representative, relative-representative or trainee", req.Seat)
+	}
+	if req.PersonID == "" {
+		return fmt.Errorf("name the person to assign")
+	}
+	if strings.TrimSpace(req.Reason) == "" {
+		return fmt.Errorf("give a reason for assigning by hand; it goes into the audit trail")
+	}
+	if e.reportSubmitted {
+		return fmt.Errorf("the report has been submitted: the team can no longer change")
+	}
+	for role, s := range e.seats {
+		if s.member != nil && s.member.PersonID == req.PersonID {
+			return fmt.Errorf("%s already holds the %s seat", req.PersonID, role)
+		}
+	}
+	return nil
+}
+
+func (e *external) assignReviewer(ctx workflow.Context, req ReviewerAssignment) (TeamMember, error) {
+	var a *activities.Activities
+	check := activities.CandidateCheck{InstitutionID: e.book.in.InstitutionID, Seat: req.Seat, PersonID: req.PersonID,
+		On: e.today(ctx), PreviousTeam: e.book.in.PreviousTeam}
+	if err := workflow.ExecuteActivity(checkOptions(ctx), a.CheckCandidate, check).Get(ctx, nil); err != nil {
+		return TeamMember{}, err
+	}
+	s := e.seats[req.Seat]
+	if s == nil {
+		s = &seat{role: req.Seat}
+		e.seats[req.Seat] = s
+	}
+	if s.invitation != nil && s.invitation.open() {
+		withdrawn := s.invitee
+		withdrawn.Status = MemberReplaced
+		s.history = append(s.history, withdrawn)
+		s.handled = true
+		e.book.closeStep(ctx, s.invitation, StepWithdrawn, req.Actor, "seat assigned by hand to "+req.PersonID)
+		e.recordAssignment(ctx, withdrawn, s.invitation.rec.Opened, s.invitation.rec.Due, e.today(ctx))
+	}
+	var previous string
+	if s.member != nil {
+		previous = s.member.PersonID
+		old := *s.member
+		old.Status = MemberReplaced
+		s.history = append(s.history, old)
+		e.recordAssignment(ctx, old, e.today(ctx), e.today(ctx), e.today(ctx))
+	}
+	m := TeamMember{Seat: req.Seat, PersonID: req.PersonID, Status: MemberAssigned, Reasons: []string{"assigned by " + req.Actor + ": " + req.Reason}}
+	s.member = &m
+	if s.manual != nil && s.manual.open() {
+		e.book.closeStep(ctx, s.manual, StepDone, req.Actor, "assigned "+req.PersonID)
+	}
+	// A new lead takes over the lead's open steps.
+	if req.Seat == domain.SeatLead && previous != "" {
+		for _, st := range e.book.steps {
+			if st.open() && st.rec.HolderID == previous {
+				e.book.handOver(ctx, st, req.PersonID)
+			}
+		}
+	}
+	e.excluded = append(e.excluded, req.PersonID)
+	e.teamVersion++
+	e.recordAssignment(ctx, m, e.today(ctx), e.today(ctx), e.today(ctx))
+	e.book.audit(ctx, req.Actor, "assign-reviewer", string(req.Seat), fmt.Sprintf("%s (replacing %q): %s", req.PersonID, previous, req.Reason))
+	return m, nil
+}
+
+// dateStep is the open visit-date or revisit-date step, with its notice period and limit.
+func (e *external) dateStep() (key string, notice domain.Period, latest domain.Date) {
+	d := e.durations().Durations
+	if s := e.book.find(StepRevisitDate); s != nil && s.open() {
+		return StepRevisitDate, d.RevisitNotice, e.revisitBy
+	}
+	return StepVisitDate, d.VisitNotice, domain.Date{}
+}
+
+func (e *external) validateVisitDate(ctx workflow.Context, req VisitDate) error {
+	key, notice, latest := e.dateStep()
+	if _, err := e.book.requireHolder(key, req.Actor); err != nil {
+		return err
+	}
+	if req.Date.IsZero() {
+		return fmt.Errorf("give the date of the visit as YYYY-MM-DD")
+	}
+	earliest := notice.AddTo(e.today(ctx))
+	if req.Date.Before(earliest) {
+		return fmt.Errorf("the visit on %s is inside the notice period of %s: choose %s or later", req.Date, notice, earliest)
+	}
+	if !latest.IsZero() && req.Date.After(latest) {
+		return fmt.Errorf("the revisit must take place by %s (within %s of the verdict); %s is too late", latest, e.durations().Durations.RevisitWithin, req.Date)
+	}
+	return nil
+}
+
+func (e *external) setVisitDate(ctx workflow.Context, req VisitDate) (StepRecord, error) {
+	key, _, _ := e.dateStep()
+	v := &e.visit
+	if key == StepRevisitDate {
+		v = &e.revisit
+	}
+	v.date, v.setBy = req.Date, req.Actor
+	s := e.book.find(key)
+	e.book.closeStep(ctx, s, StepDone, req.Actor, "visit on "+req.Date.String())
+	e.book.notifyInfo(ctx, s, fmt.Sprintf("Besøget finder sted %s.", req.Date), e.participants())
+	e.book.audit(ctx, req.Actor, "set-visit-date", key, req.Date.String())
+	return s.rec, nil
+}
+
+// participants are the team and the institution manager, who all need the visit date.
+func (e *external) participants() []string {
+	var ids []string
+	for _, m := range e.team() {
+		if m.Status == MemberAccepted || m.Status == MemberAssigned {
+			ids = append(ids, m.PersonID)
+		}
+	}
+	return append(ids, e.manager())
+}
+
+func (e *external) visitStep() (string, *visit) {
+	if s := e.book.find(StepRevisit); s != nil && s.open() {
+		return StepRevisit, &e.revisit
+	}
+	return StepVisit, &e.visit
+}
+
+func (e *external) validateRecordVisit(ctx workflow.Context, req VisitRecord) error {
+	key, v := e.visitStep()
+	if _, err := e.book.requireHolder(key, req.Actor); err != nil {
+		return err
+	}
+	if today := e.today(ctx); today.Before(v.date) {
+		return fmt.Errorf("the visit is on %s; it can be recorded on that day or later, not on %s", v.date, today)
+	}
+	return nil
+}
+
+func (e *external) recordVisitDone(ctx workflow.Context, req VisitRecord) (StepRecord, error) {
+	key, v := e.visitStep()
+	v.recorded, v.recordedBy, v.notes = e.today(ctx), req.Actor, req.Notes
+	s := e.book.find(key)
+	e.book.closeStep(ctx, s, StepDone, req.Actor, "visit took place "+v.date.String())
+	e.book.audit(ctx, req.Actor, "record-visit", key, req.Notes)
+	return s.rec, nil
+}
+
+func (e *external) reportStep() string {
+	if s := e.book.find(StepRevisitReport); s != nil && s.open() {
+		return StepRevisitReport
+	}
+	return StepReport
+}
+
+func (e *external) validateReport(_ workflow.Context, req Report) error {
+	key := e.reportStep()
+	if s := e.book.find(StepReport); s == nil || (key == StepReport && !s.open()) {
+		if _, v := e.visitStep(); v.recorded.IsZero() {
+			return fmt.Errorf("the report comes after the visit: record the visit first")
+		}
+	}
+	if _, err := e.book.requireHolder(key, req.Actor); err != nil {
+		return err
+	}
+	return ValidateReport(e.gen, req)
+}
+
+func (e *external) submitReport(ctx workflow.Context, req Report) (StepRecord, error) {
+	key := e.reportStep()
+	if key == StepRevisitReport {
+		e.revisitRep = &req
+	} else {
+		e.report = &req
+		e.reportSubmitted = true
+	}
+	s := e.book.find(key)
+	e.book.closeStep(ctx, s, StepDone, req.Actor, fmt.Sprintf("verdict %d", req.Verdict))
+	e.recordReport(ctx, key, req)
+	e.book.audit(ctx, req.Actor, "submit-report", key, fmt.Sprintf("verdict %d", req.Verdict))
+	return s.rec, nil
+}
+
+func (e *external) requireInstitution(actor string) error {
+	if actor == "" {
+		return fmt.Errorf("say who is acting (--as PERSON-ID)")
+	}
+	if actor != e.manager() && !e.book.in.Institution.IsSecretariat(actor) {
+		return fmt.Errorf("%s is not the manager of %s (%s) or the secretariat", actor, e.book.in.InstitutionID, e.manager())
+	}
+	return nil
+}
+
+func (e *external) validateComment(ctx workflow.Context, req Comment) error {
+	if err := e.requireInstitution(req.Actor); err != nil {
+		return err
+	}
+	s := e.book.find(StepHearing)
+	if s == nil {
+		return fmt.Errorf("the report has not been submitted yet: there is nothing to comment on")
+	}
+	if !s.open() {
+		return fmt.Errorf("the hearing closed on %s: comments are no longer accepted", s.rec.Closed)
+	}
+	if strings.TrimSpace(req.Text) == "" {
+		return fmt.Errorf("the comment is empty")
+	}
+	return nil
+}
+
+func (e *external) commentReport(ctx workflow.Context, req Comment) (int, error) {
+	e.comments = append(e.comments, req)
+	e.recordSubmission(ctx, StepHearing, "comment", req.Actor, req)
+	e.book.audit(ctx, req.Actor, "comment-report", StepHearing, req.Text)
+	return len(e.comments), nil
+}
+
+func (e *external) validateActionPlan(_ workflow.Context, req ActionPlan) error {
+	if _, err := e.book.requireHolder(StepActionPlan, req.Actor); err != nil {
+		return err
+	}
+	if strings.TrimSpace(req.Plan) == "" {
+		return fmt.Errorf("the action plan is empty")
+	}
+	return nil
+}
+
+func (e *external) submitActionPlan(ctx workflow.Context, req ActionPlan) (StepRecord, error) {
+	e.actionPlan = &req
+	s := e.book.find(StepActionPlan)
+	e.book.closeStep(ctx, s, StepDone, req.Actor, "action plan submitted")
+	e.recordSubmission(ctx, StepActionPlan, "action-plan", req.Actor, req)
+	e.book.audit(ctx, req.Actor, "submit-action-plan", StepActionPlan, fmt.Sprintf("%d areas", len(req.Areas)))
+	return s.rec, nil
+}
+
+func (e *external) validateAppeal(ctx workflow.Context, req Appeal) error {
+	if err := e.requireInstitution(req.Actor); err != nil {
+		return err
+	}
+	if e.finalOn.IsZero() {
+		return fmt.Errorf("there is no final verdict to appeal yet")
+	}
+	if e.appeal != nil {
+		return fmt.Errorf("the verdict has already been appealed by %s", e.appeal.Actor)
+	}
+	if s := e.book.find(StepAppealWindow); s == nil || !s.open() {
+		return fmt.Errorf("the appeal window closed on %s (%s after the final verdict of %s)", e.appealBy, e.durations().Durations.AppealWindow, e.finalOn)
+	}
+	if strings.TrimSpace(req.Reason) == "" {
+		return fmt.Errorf("give the grounds of the appeal")
+	}
+	return nil
+}
+
+func (e *external) lodgeAppeal(ctx workflow.Context, req Appeal) (StepRecord, error) {
+	e.appeal = &req
+	s := e.book.find(StepAppealWindow)
+	e.book.closeStep(ctx, s, StepDone, req.Actor, "appealed: "+req.Reason)
+	e.recordSubmission(ctx, StepAppealWindow, "appeal", req.Actor, req)
+	e.book.audit(ctx, req.Actor, "appeal", StepAppealWindow, req.Reason)
+	return s.rec, nil
+}
+
+func (e *external) decisionStep() (*step, error) {
+	for _, key := range []string{StepAppealDecision, StepVerdictDecision} {
+		if s := e.book.find(key); s != nil && s.open() {
+			return s, nil
+		}
+	}
+	return nil, fmt.Errorf("there is nothing to decide: no appeal or verdict decision is open")
+}
+
+func (e *external) validateDecision(_ workflow.Context, req Decision) error {
+	if err := e.book.requireSecretariat(req.Actor); err != nil {
+		return err
+	}
+	s, err := e.decisionStep()
+	if err != nil {
+		return err
+	}
+	if req.Verdict != 0 {
+		if _, err := domain.ParseVerdict(int(req.Verdict)); err != nil {
+			return err
+		}
+		if s.rec.Key == StepAppealDecision && req.Verdict > e.final {
+			return fmt.Errorf("an appeal cannot make the verdict worse: keep %d (uphold) or choose a better one", e.final)
+		}
+	}
+	if strings.TrimSpace(req.Reason) == "" {
+		return fmt.Errorf("give the reasons for the decision")
+	}
+	return nil
+}
+
+func (e *external) decide(ctx workflow.Context, req Decision) (StepRecord, error) {
+	s, _ := e.decisionStep()
+	e.decision = &req
+	outcome := "upheld"
+	if req.Verdict != 0 && req.Verdict != e.final {
+		outcome = fmt.Sprintf("changed to %d", req.Verdict)
+	}
+	e.book.closeStep(ctx, s, StepDone, req.Actor, outcome+": "+req.Reason)
+	e.recordSubmission(ctx, s.rec.Key, "decision", req.Actor, req)
+	e.book.audit(ctx, req.Actor, "decide", s.rec.Key, outcome+": "+req.Reason)
+	return s.rec, nil
+}

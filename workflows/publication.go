@@ -1,0 +1,33 @@
+package workflows
+
+import (
+	"fmt"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/kvalitetsmodel/accredit/activities"
+)
+
+// Publication publishes the final result of a cycle for users, relatives and the public
+// (PRODUCT.md §3.3): the verdict and its meaning, never personal data, and tells the
+// institution manager that it is out.
+func Publication(ctx workflow.Context, in StageInput) (StageResult, error) {
+	today := in.Clock.DateAt(workflow.Now(ctx))
+	summary := fmt.Sprintf("%s, cyklus %d: %s (%s)", in.Institution.Name, in.Cycle, in.Verdict.LabelDA(), in.Verdict.LabelEN())
+	var a *activities.Activities
+	pub := activities.Publication{InstitutionID: in.InstitutionID, Cycle: in.Cycle, Verdict: int(in.Verdict),
+		PublishedOn: today, Summary: summary}
+	if err := workflow.ExecuteActivity(effectOptions(ctx), a.Publish, pub).Get(ctx, nil); err != nil {
+		return StageResult{}, err
+	}
+	id := workflow.GetInfo(ctx).WorkflowExecution.ID
+	n := activities.Notification{
+		Key: id + "/published", Kind: activities.KindInfo, To: []activities.Recipient{{PersonID: in.Institution.ManagerID}},
+		InstitutionID: in.InstitutionID, Institution: in.Institution.Name, Region: in.Institution.Region, Cycle: in.Cycle,
+		Step: string(StagePublication), Title: "Resultatet er offentliggjort", On: today, Text: summary,
+	}
+	if err := workflow.ExecuteActivity(effectOptions(ctx), a.Notify, n).Get(ctx, nil); err != nil {
+		return StageResult{}, err
+	}
+	return StageResult{Outcome: "published " + today.String(), Verdict: in.Verdict}, nil
+}

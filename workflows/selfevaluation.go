@@ -1,0 +1,133 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/kvalitetsmodel/accredit/activities"
+	"github.com/kvalitetsmodel/accredit/domain"
+	"github.com/kvalitetsmodel/accredit/store"
+)
+
+// SelfEvaluation is one year's self-evaluation (PRODUCT.md §3.1): the institution manager,
+// with staff and possibly users and relatives, rates every standard of the catalogue
+// generation in force and records indicator values, within 8 weeks of the opening.
+func SelfEvaluation(ctx workflow.Context, in StageInput) (StageResult, error) {
+	book := newStepBook(ctx, StageSelfEvaluation, in)
+	gen, err := generation(in.Generation)
+	if err != nil {
+		return StageResult{}, err
+	}
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (StageStatus, error) {
+		return StageStatus{Stage: StageSelfEvaluation, WorkflowID: book.workflowID, Today: book.today(ctx), Steps: book.records()}, nil
+	}); err != nil {
+		return StageResult{}, err
+	}
+	if err := book.registerSecretariatActions(ctx); err != nil {
+		return StageResult{}, err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateSubmitSelfEvaluation,
+		func(ctx workflow.Context, req SelfEvaluationSubmission) (StepRecord, error) {
+			s := book.find(StepSelfEvaluation)
+			book.closeStep(ctx, s, StepDone, req.Actor, fmt.Sprintf("%d standards rated", len(req.Ratings)))
+			book.recordSelfEvaluation(ctx, req)
+			book.audit(ctx, req.Actor, "submit-self-evaluation", s.rec.Key, fmt.Sprintf("year %d", in.Year))
+			return s.rec, nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req SelfEvaluationSubmission) error {
+			if _, err := book.requireHolder(StepSelfEvaluation, req.Actor); err != nil {
+				return err
+			}
+			return ValidateSelfEvaluation(gen, req, in.Opens.Year)
+		}}); err != nil {
+		return StageResult{}, err
+	}
+
+	manager := in.Institution.ManagerID
+	st := book.openStep(ctx, stepSpec{
+		Key:               StepSelfEvaluation,
+		Title:             fmt.Sprintf("Selvevaluering %d (år %d)", in.Opens.Year, in.Year),
+		HolderID:          manager,
+		HolderRole:        string(domain.RoleInstitutionManager),
+		Due:               domain.DueDate(in.Opens, in.Settings.Durations.SelfEvaluationDue),
+		FirstEscalationTo: manager,
+	})
+	if err := book.awaitClosed(ctx, st); err != nil {
+		return book.finishCancelled(ctx), nil
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return book.finishCancelled(ctx), nil
+	}
+	return StageResult{Steps: book.records(), Outcome: string(st.rec.Status)}, nil
+}
+
+// ValidateSelfEvaluation checks a submission against the catalogue generation in force:
+// every active standard rated on the scale, no unknown standard or indicator.
+func ValidateSelfEvaluation(gen domain.Generation, req SelfEvaluationSubmission, year int) error {
+	var problems []string
+	for _, st := range gen.ActiveStandards() {
+		r, ok := req.Ratings[st.Code]
+		switch {
+		case !ok:
+			problems = append(problems, fmt.Sprintf("self-evaluation for %d is missing standard %s (%s)", year, st.Code, st.Title.EN))
+		case !r.Valid():
+			problems = append(problems, fmt.Sprintf("standard %s is rated %d, outside the scale %d-%d", st.Code, r, domain.MinRating, domain.MaxRating))
+		}
+	}
+	codes := make([]string, 0, len(req.Ratings))
+	for code := range req.Ratings {
+		codes = append(codes, code)
+	}
+	sort.Strings(codes)
+	for _, code := range codes {
+		if _, ok := gen.Standard(code); !ok {
+			problems = append(problems, fmt.Sprintf("standard %s is not in catalogue generation %d", code, gen.Number))
+		}
+	}
+	indicators := make([]string, 0, len(req.Indicators))
+	for code := range req.Indicators {
+		indicators = append(indicators, code)
+	}
+	sort.Strings(indicators)
+	for _, code := range indicators {
+		if !hasIndicator(gen, code) {
+			problems = append(problems, fmt.Sprintf("indicator %s is not in catalogue generation %d", code, gen.Number))
+		}
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+func hasIndicator(gen domain.Generation, code string) bool {
+	for _, st := range gen.Standards() {
+		if _, ok := st.Indicator(code); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *stepBook) recordSelfEvaluation(ctx workflow.Context, req SelfEvaluationSubmission) {
+	ratings := make([]store.Rating, 0, len(req.Ratings))
+	for code, r := range req.Ratings {
+		ratings = append(ratings, store.Rating{Standard: code, Rating: int(r), Note: req.Notes[code]})
+	}
+	sort.Slice(ratings, func(i, j int) bool { return ratings[i].Standard < ratings[j].Standard })
+	rec := activities.SubmissionRecord{
+		Submission: store.Submission{
+			ID: b.workflowID + "/" + StepSelfEvaluation, InstitutionID: b.in.InstitutionID, Cycle: b.in.Cycle,
+			Step: StepSelfEvaluation, Kind: "self-evaluation", SubmittedBy: req.Actor, SubmittedOn: b.today(ctx),
+			Payload: store.Payload(req),
+		},
+		Ratings:    ratings,
+		Indicators: req.Indicators,
+	}
+	var a *activities.Activities
+	_ = workflow.ExecuteActivity(effectOptions(ctx), a.RecordSubmission, rec).Get(ctx, nil)
+}

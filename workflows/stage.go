@@ -1,0 +1,148 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/kvalitetsmodel/accredit/activities"
+	"github.com/kvalitetsmodel/accredit/domain"
+)
+
+// waivable lists the steps the secretariat may waive: the ones whose outcome no later step
+// needs. A visit date or a report cannot be waived; it can be extended or reassigned.
+var waivable = []string{StepSelfEvaluation, StepActionPlan, StepHearing, StepAppealWindow, StepInvitation}
+
+func stepKind(key string) string {
+	kind, _, _ := strings.Cut(key, "/")
+	return kind
+}
+
+// registerSecretariatActions lets the secretariat extend any open step and waive the
+// waivable ones, in every stage.
+func (b *stepBook) registerSecretariatActions(ctx workflow.Context) error {
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateExtendDeadline,
+		func(ctx workflow.Context, req Extension) (StepRecord, error) {
+			s := b.find(req.Step)
+			b.extend(ctx, s, req.NewDue, req.Actor, req.Reason)
+			b.audit(ctx, req.Actor, "extend-deadline", s.rec.Key, fmt.Sprintf("new due %s: %s", req.NewDue, req.Reason))
+			return s.rec, nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req Extension) error {
+			if err := b.requireSecretariat(req.Actor); err != nil {
+				return err
+			}
+			s, err := b.requireOpen(req.Step)
+			if err != nil {
+				return err
+			}
+			if strings.TrimSpace(req.Reason) == "" {
+				return fmt.Errorf("give a reason for extending %s", req.Step)
+			}
+			if req.NewDue.IsZero() || !req.NewDue.After(s.rec.Due) {
+				return fmt.Errorf("the new due date must be after the current one (%s), got %q", s.rec.Due, req.NewDue)
+			}
+			return nil
+		}}); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateWaiveStep,
+		func(ctx workflow.Context, req Waiver) (StepRecord, error) {
+			s := b.find(req.Step)
+			b.closeStep(ctx, s, StepWaived, req.Actor, req.Reason)
+			b.audit(ctx, req.Actor, "waive-step", s.rec.Key, req.Reason)
+			return s.rec, nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req Waiver) error {
+			if err := b.requireSecretariat(req.Actor); err != nil {
+				return err
+			}
+			if _, err := b.requireOpen(req.Step); err != nil {
+				return err
+			}
+			if !slices.Contains(waivable, stepKind(req.Step)) {
+				return fmt.Errorf("step %s cannot be waived: a later step needs what it produces; extend it or assign someone else", req.Step)
+			}
+			if strings.TrimSpace(req.Reason) == "" {
+				return fmt.Errorf("give a reason for waiving %s; it goes into the audit trail", req.Step)
+			}
+			return nil
+		}})
+}
+
+func (b *stepBook) requireSecretariat(actor string) error {
+	if actor == "" {
+		return fmt.Errorf("say who is acting (--as PERSON-ID)")
+	}
+	if !b.in.Institution.IsSecretariat(actor) {
+		return fmt.Errorf("%s is not in the secretariat of %s or the national secretariat", actor, b.in.Institution.Region.Name())
+	}
+	return nil
+}
+
+// requireOpen finds the open step with this key, or says which steps are open.
+func (b *stepBook) requireOpen(key string) (*step, error) {
+	if s := b.find(key); s != nil && s.open() {
+		return s, nil
+	}
+	var open []string
+	for _, s := range b.steps {
+		if s.open() {
+			open = append(open, s.rec.Key)
+		}
+	}
+	if len(open) == 0 {
+		return nil, fmt.Errorf("step %s is not open: no step of %s is open now", key, b.stage)
+	}
+	return nil, fmt.Errorf("step %s is not open: open now is %s", key, strings.Join(open, ", "))
+}
+
+// requireHolder checks that the actor holds the open step, or is the secretariat acting on
+// their behalf.
+func (b *stepBook) requireHolder(key, actor string) (*step, error) {
+	s, err := b.requireOpen(key)
+	if err != nil {
+		return nil, err
+	}
+	if actor == "" {
+		return nil, fmt.Errorf("say who is acting (--as PERSON-ID)")
+	}
+	if actor != s.rec.HolderID && !b.in.Institution.IsSecretariat(actor) {
+		return nil, fmt.Errorf("%s does not hold step %s (it is %s's) and is not the secretariat", actor, key, s.rec.HolderID)
+	}
+	return s, nil
+}
+
+// audit records a human action once, keyed by the update that carried it.
+func (b *stepBook) audit(ctx workflow.Context, actor, action, stepKey, details string) {
+	id := b.workflowID + "/" + action + "/" + stepKey
+	if info := workflow.GetCurrentUpdateInfo(ctx); info != nil {
+		id = b.workflowID + "/" + info.ID
+	}
+	entry := activities.AuditEntry{
+		ID: id, At: workflow.Now(ctx), ActorID: actor, Action: action,
+		InstitutionID: b.in.InstitutionID, Cycle: b.in.Cycle, Step: stepKey, Details: details,
+	}
+	var a *activities.Activities
+	_ = workflow.ExecuteActivity(effectOptions(ctx), a.RecordAudit, entry).Get(ctx, nil)
+}
+
+// finishCancelled withdraws the open steps of a cancelled stage and reports what it did.
+func (b *stepBook) finishCancelled(ctx workflow.Context) StageResult {
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	b.withdrawAll(dctx, "the cycle was cancelled")
+	_ = workflow.Await(dctx, func() bool { return workflow.AllHandlersFinished(dctx) })
+	return StageResult{Steps: b.records(), Outcome: "cancelled"}
+}
+
+// generation returns the catalogue generation a cycle runs on.
+func generation(number int) (domain.Generation, error) {
+	for _, g := range domain.Catalogue() {
+		if g.Number == number {
+			return g, nil
+		}
+	}
+	return domain.Generation{}, fmt.Errorf("catalogue generation %d is unknown to this worker", number)
+}
