@@ -24,18 +24,28 @@ type CycleRow struct {
 	Note          string      `db:"note" json:"note,omitempty"`
 	Verdict       int         `db:"verdict" json:"verdict,omitempty"`
 	Generation    int         `db:"generation" json:"generation"`
+	AnchorDate    domain.Date `db:"anchor_date" json:"anchor_date"`
+	AnchorTime    time.Time   `db:"anchor_time" json:"anchor_time"`
+	DayLengthMS   int64       `db:"day_length_ms" json:"day_length_ms"`
+}
+
+// Clock is the cycle's calendar.
+func (c CycleRow) Clock() domain.Clock {
+	return domain.Clock{AnchorDate: c.AnchorDate, AnchorTime: c.AnchorTime, DayLength: time.Duration(c.DayLengthMS) * time.Millisecond}
 }
 
 // UpsertCycle writes the cycle's row; the workflow owns it and rewrites it whole.
 func (s *Store) UpsertCycle(ctx context.Context, c CycleRow) error {
 	_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO cycles (institution_id, number, workflow_id, start_date,
-		status, current_step, ended_on, note, verdict, generation, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		status, current_step, ended_on, note, verdict, generation, anchor_date, anchor_time, day_length_ms, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (institution_id, number) DO UPDATE SET workflow_id = excluded.workflow_id,
 			start_date = excluded.start_date, status = excluded.status, current_step = excluded.current_step,
 			ended_on = excluded.ended_on, note = excluded.note, verdict = excluded.verdict,
-			generation = excluded.generation, updated_at = excluded.updated_at`),
+			generation = excluded.generation, anchor_date = excluded.anchor_date, anchor_time = excluded.anchor_time,
+			day_length_ms = excluded.day_length_ms, updated_at = excluded.updated_at`),
 		c.InstitutionID, c.Number, c.WorkflowID, c.StartDate, c.Status, c.CurrentStep, nullDate(c.EndedOn), c.Note,
-		nullZero(c.Verdict), c.Generation, s.now().UTC())
+		nullZero(c.Verdict), c.Generation, c.AnchorDate, c.AnchorTime.UTC(), c.DayLengthMS, s.now().UTC())
 	return err
 }
 
@@ -57,6 +67,9 @@ type StepRow struct {
 	Note          string        `db:"note" json:"note,omitempty"`
 	Escalation    int           `db:"escalation_level" json:"escalation_level"`
 	Revision      int           `db:"revision" json:"-"`
+	// Today and DaysOverdue are filled by OpenSteps from the cycle's calendar.
+	Today       domain.Date `db:"-" json:"today,omitempty"`
+	DaysOverdue int         `db:"-" json:"days_overdue"`
 }
 
 // UpsertStep writes a step; an older revision (a retried or late activity) never overwrites
@@ -91,7 +104,7 @@ func (s *Store) OpenSteps(ctx context.Context, f StepFilter) ([]StepRow, error) 
 		FROM steps WHERE status = 'open'`
 	var args []any
 	if f.Region != "" {
-		query += ` AND region = ? OR 1=1`
+		query += ` AND region = ?`
 		args = append(args, string(f.Region))
 	}
 	if f.Step != "" {
@@ -108,8 +121,43 @@ func (s *Store) OpenSteps(ctx context.Context, f StepFilter) ([]StepRow, error) 
 	}
 	query += ` ORDER BY due_on, institution_id, step`
 	var out []StepRow
-	err := s.db.SelectContext(ctx, &out, s.db.Rebind(query), args...)
-	return out, err
+	if err := s.db.SelectContext(ctx, &out, s.db.Rebind(query), args...); err != nil {
+		return nil, err
+	}
+	clocks, err := s.cycleClocks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	for i := range out {
+		clock, ok := clocks[cycleKey{out[i].InstitutionID, out[i].Cycle}]
+		if !ok || clock.DayLength <= 0 {
+			out[i].Today = domain.DateOf(now.UTC())
+		} else {
+			out[i].Today = clock.DateAt(now)
+		}
+		out[i].DaysOverdue = domain.DaysOverdue(out[i].Due, out[i].Today)
+	}
+	return out, nil
+}
+
+type cycleKey struct {
+	institution string
+	number      int
+}
+
+// cycleClocks reads every cycle's calendar, so that "today" is right for demo-speed cycles.
+func (s *Store) cycleClocks(ctx context.Context) (map[cycleKey]domain.Clock, error) {
+	var rows []CycleRow
+	if err := s.db.SelectContext(ctx, &rows, `SELECT institution_id, number, anchor_date, anchor_time, day_length_ms
+		FROM cycles`); err != nil {
+		return nil, err
+	}
+	out := make(map[cycleKey]domain.Clock, len(rows))
+	for _, r := range rows {
+		out[cycleKey{r.InstitutionID, r.Number}] = r.Clock()
+	}
+	return out, nil
 }
 
 // Steps lists every step of one institution's cycle in the order they opened.
@@ -126,8 +174,8 @@ func (s *Store) Steps(ctx context.Context, institutionID string, cycle int) ([]S
 func (s *Store) Cycle(ctx context.Context, institutionID string, number int) (CycleRow, error) {
 	var c CycleRow
 	err := s.db.GetContext(ctx, &c, s.db.Rebind(`SELECT institution_id, number, workflow_id, start_date, status,
-		current_step, COALESCE(ended_on, '') AS ended_on, note, COALESCE(verdict, 0) AS verdict, generation
-		FROM cycles WHERE institution_id = ? AND number = ?`), institutionID, number)
+		current_step, COALESCE(ended_on, '') AS ended_on, note, COALESCE(verdict, 0) AS verdict, generation,
+		anchor_date, anchor_time, day_length_ms FROM cycles WHERE institution_id = ? AND number = ?`), institutionID, number)
 	if err != nil {
 		return CycleRow{}, notFound(err, fmt.Sprintf("cycle %d of %s", number, institutionID))
 	}

@@ -234,6 +234,26 @@ func TestSeed(t *testing.T) {
 	if title != first.Title.DA || theme != gen.Themes[0].Code {
 		t.Errorf("standard %s stored as (%q, theme %q), want (%q, theme %q)", first.Code, title, theme, first.Title.DA, gen.Themes[0].Code)
 	}
+	for _, r := range domain.Regions() {
+		var name string
+		if err := s.DB().Get(&name, `SELECT name FROM regions WHERE code = ?`, string(r)); err != nil || name != r.Name() {
+			t.Errorf("region %s stored as %q (%v), want %q", r, name, err, r.Name())
+		}
+	}
+	var themes []string
+	if err := s.DB().Select(&themes, `SELECT code FROM themes WHERE generation = 1 ORDER BY position`); err != nil {
+		t.Fatal(err)
+	}
+	var wantThemes []string
+	for i, th := range gen.Themes {
+		wantThemes = append(wantThemes, th.Code)
+		if n := count(t, s, `SELECT COUNT(*) FROM themes WHERE generation = 1 AND code = ? AND position = ?`, th.Code, i+1); n != 1 {
+			t.Errorf("theme %s is not stored at position %d", th.Code, i+1)
+		}
+	}
+	if !slices.Equal(themes, wantThemes) {
+		t.Errorf("themes by position = %v, want %v", themes, wantThemes)
+	}
 	for _, st := range gen.Standards() {
 		if n := count(t, s, `SELECT COUNT(*) FROM indicators WHERE generation = 1 AND standard = ?`, st.Code); n != len(st.Indicators) {
 			t.Errorf("standard %s has %d stored indicators, want %d", st.Code, n, len(st.Indicators))
@@ -449,16 +469,20 @@ func TestAuditOncePerID(t *testing.T) {
 	s := registry(t)
 	e := AuditEntry{ID: "audit-1", At: time.Date(2025, 2, 1, 10, 0, 0, 0, time.UTC), ActorID: "sec-1",
 		Action: "extend", InstitutionID: "inst-a", Cycle: 1, Step: "self-evaluation-1", Details: "2 weeks"}
-	for range 2 {
-		if err := s.Audit(ctx, e); err != nil {
-			t.Fatal(err)
-		}
+	if err := s.Audit(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	// A retried activity writes the same ID again: the first entry stands.
+	again := e
+	again.Details, again.At = "retried", e.At.Add(time.Hour)
+	if err := s.Audit(ctx, again); err != nil {
+		t.Fatal(err)
 	}
 	trail, err := s.AuditTrail(ctx, "inst-a")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(trail) != 1 || trail[0].Action != "extend" || !trail[0].At.Equal(e.At) {
+	if len(trail) != 1 || trail[0].Action != "extend" || trail[0].Details != "2 weeks" || !trail[0].At.Equal(e.At) {
 		t.Errorf("AuditTrail = %+v, want one entry", trail)
 	}
 	if n := count(t, s, `SELECT COUNT(*) FROM audit_log`); n != 1 {

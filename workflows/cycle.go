@@ -289,6 +289,7 @@ func (c *cycle) recordCycle(ctx workflow.Context, status, note string) {
 		InstitutionID: c.in.InstitutionID, Number: c.in.Number, WorkflowID: CycleWorkflowID(c.in.InstitutionID),
 		StartDate: c.in.StartDate, Status: status, CurrentStep: string(c.stage), Note: note,
 		Verdict: int(c.state.FinalVerdict), Generation: c.state.Generation,
+		AnchorDate: c.clock.AnchorDate, AnchorTime: c.clock.AnchorTime, DayLengthMS: c.clock.DayLength.Milliseconds(),
 	}
 	if status != "running" {
 		row.EndedOn = c.today(ctx)

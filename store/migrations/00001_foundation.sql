@@ -147,6 +147,11 @@ CREATE TABLE cycles (
     note           TEXT NOT NULL DEFAULT '',
     verdict        INTEGER,
     generation     INTEGER NOT NULL,
+    -- The cycle's calendar: anchor_date begins at anchor_time and each day lasts
+    -- day_length_ms, so readers can tell what "today" is for a demo-speed cycle.
+    anchor_date    TEXT NOT NULL,
+    anchor_time    TIMESTAMP NOT NULL,
+    day_length_ms  BIGINT NOT NULL,
     updated_at     TIMESTAMP NOT NULL,
     PRIMARY KEY (institution_id, number)
 );

@@ -1,0 +1,549 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/kvalitetsmodel/accredit/domain"
+	"github.com/kvalitetsmodel/accredit/store"
+	"github.com/kvalitetsmodel/accredit/workflows"
+)
+
+func (a *app) cycleCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "cycle",
+		Short: "Start, follow, wait for and cancel accreditation cycles",
+		Long: `An accreditation cycle runs one institution through three annual self-evaluations, the
+external evaluation and publication, and then starts over three years later. Each
+institution has one cycle workflow, cycle/<ID>; the stage that is running is a child of it.`,
+	}
+	cmd.AddCommand(a.cycleStartCommand(), a.cycleStatusCommand(), a.cycleWaitCommand(), a.cycleCancelCommand())
+	return cmd
+}
+
+// startResult is what cycle start did for one institution.
+type startResult struct {
+	InstitutionID string `json:"institution_id"`
+	WorkflowID    string `json:"workflow_id"`
+	RunID         string `json:"run_id,omitempty"`
+	Result        string `json:"result"` // started, already-running or failed
+	Error         string `json:"error,omitempty"`
+}
+
+func (a *app) cycleStartCommand() *cobra.Command {
+	var (
+		inst, region, start, as string
+		all, asJSON             bool
+	)
+	cmd := &cobra.Command{
+		Use:   "start (--institution ID | --region REGION | --all) --as PERSON-ID",
+		Short: "Start the accreditation cycle of one institution, a region or all institutions",
+		Long: `start begins cycle 1 of each chosen institution, anchored on --start (default: today). The
+self-evaluation of year 1 opens on the start date. An institution whose cycle is already
+running is left alone: for one institution that is refused (exit 2); for a region or all,
+it is reported on its line. A cancelled cycle can be started again.`,
+		Example: `  starter cycle start --institution H-01 --as P-131
+  starter cycle start --institution H-01 --start 2027-03-01 --as P-131 --json
+  starter cycle start --region sjaelland --as P-132
+  ACCREDIT_ACTOR=P-136 starter cycle start --all`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			chosen := 0
+			for _, set := range []bool{inst != "", region != "", all} {
+				if set {
+					chosen++
+				}
+			}
+			if chosen != 1 {
+				return rejected("say which cycles to start: exactly one of --institution ID, --region REGION or --all")
+			}
+			actor, err := a.actor(as)
+			if err != nil {
+				return err
+			}
+			startDate := domain.DateOf(a.now())
+			if start != "" {
+				if startDate, err = parseDateFlag("start", start); err != nil {
+					return err
+				}
+			}
+			var reg domain.Region
+			if region != "" {
+				if reg, err = domain.ParseRegion(region); err != nil {
+					return &RejectedError{Err: err}
+				}
+			}
+			ids, err := a.institutionsToStart(ctx, inst, reg, all)
+			if err != nil {
+				return err
+			}
+			c, err := a.dial(ctx)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+
+			if inst != "" {
+				res, err := a.startCycle(ctx, c, inst, startDate, actor)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return a.printJSON(res)
+				}
+				fmt.Fprintf(a.stdout, "cycle 1 of %s started on %s (workflow %s, run %s)\n", inst, startDate, res.WorkflowID, res.RunID)
+				return nil
+			}
+			results := make([]startResult, 0, len(ids))
+			failed := 0
+			for _, id := range ids {
+				res, err := a.startCycle(ctx, c, id, startDate, actor)
+				var rej *RejectedError
+				switch {
+				case err == nil:
+				case errors.As(err, &rej) && res.Result == "already-running":
+				default:
+					failed++
+					res.Result, res.Error = "failed", oneLine(err)
+				}
+				results = append(results, res)
+				if !asJSON {
+					switch res.Result {
+					case "started":
+						fmt.Fprintf(a.stdout, "%s: started cycle 1 on %s (run %s)\n", id, startDate, res.RunID)
+					case "already-running":
+						fmt.Fprintf(a.stdout, "%s: already running (run %s)\n", id, res.RunID)
+					default:
+						fmt.Fprintf(a.stdout, "%s: failed: %s\n", id, res.Error)
+					}
+				}
+			}
+			if asJSON {
+				if err := a.printJSON(results); err != nil {
+					return err
+				}
+			}
+			if failed > 0 {
+				return fmt.Errorf("%d of %d cycles could not be started", failed, len(ids))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&inst, "institution", "", "start the cycle of this institution")
+	cmd.Flags().StringVar(&region, "region", "", "start the cycles of every institution in this region")
+	cmd.Flags().BoolVar(&all, "all", false, "start the cycles of every institution in the registry")
+	cmd.Flags().StringVar(&start, "start", "", "start date YYYY-MM-DD (default: today)")
+	addActorFlag(cmd, &as, "the secretariat")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
+	return cmd
+}
+
+// institutionsToStart checks the registry before anything is started.
+func (a *app) institutionsToStart(ctx context.Context, inst string, region domain.Region, all bool) ([]string, error) {
+	st, err := a.openStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	if inst != "" {
+		if _, err := st.Institution(ctx, inst); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return nil, rejected("institution %s is not in the registry: import it with starter institutions import FILE.csv", inst)
+			}
+			return nil, err
+		}
+		return []string{inst}, nil
+	}
+	rows, err := st.ListInstitutions(ctx, store.InstitutionFilter{Region: region})
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		if all {
+			return nil, rejected("the registry has no institutions: import them with starter institutions import FILE.csv")
+		}
+		return nil, rejected("the registry has no institutions in %s: import them with starter institutions import FILE.csv", region.Name())
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	return ids, nil
+}
+
+// startCycle starts one institution's cycle; a running one is refused with a RejectedError
+// and Result "already-running".
+func (a *app) startCycle(ctx context.Context, c client.Client, inst string, start domain.Date, actor string) (startResult, error) {
+	id := workflows.CycleWorkflowID(inst)
+	res := startResult{InstitutionID: inst, WorkflowID: id}
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                                       id,
+		TaskQueue:                                a.cfg.TaskQueue,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+	}, workflows.CycleWorkflowName, workflows.CycleInput{
+		InstitutionID: inst, Number: 1, StartDate: start, StartedBy: actor,
+	})
+	if err != nil {
+		var running *serviceerror.WorkflowExecutionAlreadyStarted
+		if errors.As(err, &running) {
+			res.Result, res.RunID = "already-running", running.RunId
+			return res, rejected("a cycle of %s is already running (workflow %s, run %s): see starter cycle status %s",
+				inst, id, running.RunId, inst)
+		}
+		return res, fmt.Errorf("start the cycle of %s: %v", inst, err)
+	}
+	res.Result, res.RunID = "started", run.GetRunID()
+	return res, nil
+}
+
+func (a *app) cycleStatusCommand() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "status INSTITUTION-ID",
+		Short: "Show a cycle: where it stands, its team and the timeline of its steps",
+		Long: `status asks the cycle workflow, and the stage running under it, for their state, and prints
+one timeline: the steps of the stages that finished, then the steps of the running stage.
+ESC is the escalation level of a step that is past its due date. With --json it prints
+{"cycle": ..., "stage": ... or null, "steps": [...]}, for scripts.`,
+		Example: `  starter cycle status H-01
+  starter cycle status H-01 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["cycle"]["today"])'`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			inst, err := institutionArg(args)
+			if err != nil {
+				return err
+			}
+			c, err := a.dial(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			v, err := a.loadView(cmd.Context(), c, inst)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return a.printJSON(v)
+			}
+			return printView(a.stdout, v)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the status as JSON")
+	return cmd
+}
+
+func printView(w io.Writer, v cycleView) error {
+	st := v.Cycle
+	name := st.InstitutionID
+	if st.InstitutionName != "" {
+		name += " " + st.InstitutionName
+	}
+	region := string(st.Region)
+	if st.Region.Valid() {
+		region = st.Region.Name()
+	}
+	fmt.Fprintf(w, "Institution: %s (%s)\n", name, orDash(region))
+	fmt.Fprintf(w, "Cycle:       %d, started %s; today is %s\n", st.Number, dateOrDash(st.StartDate), dateOrDash(st.Today))
+	stage := string(st.Stage)
+	switch {
+	case st.Cancelled:
+		stage = "cancelled: " + st.CancelReason
+	case st.ActiveWorkflowID != "":
+		stage += " (" + st.ActiveWorkflowID + ")"
+	case stage == "":
+		stage = "-"
+	}
+	fmt.Fprintf(w, "Stage:       %s\n", stage)
+	if !st.NextStageOn.IsZero() {
+		fmt.Fprintf(w, "Next stage:  opens on %s\n", st.NextStageOn)
+	}
+	verdict := st.FinalVerdict
+	final := verdict != 0
+	if v.Stage != nil && v.Stage.Verdict != 0 {
+		verdict, final = v.Stage.Verdict, v.Stage.Final
+	}
+	if verdict != 0 {
+		label := fmt.Sprintf("%d %s", int(verdict), verdict.LabelEN())
+		if !final {
+			label += " (not final yet)"
+		}
+		fmt.Fprintf(w, "Verdict:     %s\n", label)
+	}
+	if v.Stage != nil {
+		if !v.Stage.Visit.IsZero() {
+			fmt.Fprintf(w, "Visit:       %s\n", v.Stage.Visit)
+		}
+		if !v.Stage.Revisit.IsZero() {
+			fmt.Fprintf(w, "Revisit:     %s\n", v.Stage.Revisit)
+		}
+	}
+	if v.note != "" {
+		fmt.Fprintf(w, "Note:        %s\n", v.note)
+	}
+	if v.Stage != nil && len(v.Stage.Team) > 0 {
+		fmt.Fprintln(w, "\nTeam:")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  SEAT\tPERSON\tNAME\tSTATUS")
+		for _, m := range v.Stage.Team {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", m.Seat, m.PersonID, orDash(m.Name), m.Status)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(w)
+	if len(v.Steps) == 0 {
+		fmt.Fprintln(w, "(no steps yet)")
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "STAGE\tSTEP\tHOLDER\tOPENED\tDUE\tSTATUS\tCLOSED\tBY\tESC")
+	for _, s := range v.Steps {
+		esc := "-"
+		if s.Escalation > 0 {
+			esc = fmt.Sprint(s.Escalation)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Stage, s.Key, orDash(s.HolderID), dateOrDash(s.Opened),
+			dateOrDash(s.Due), s.Status, dateOrDash(s.Closed), orDash(s.ClosedBy), esc)
+	}
+	return tw.Flush()
+}
+
+// matchesStep reports whether a step key is key or one of its sub-steps ("invitation" matches
+// "invitation/lead/1").
+func matchesStep(stepKey, key string) bool {
+	return stepKey == key || strings.HasPrefix(stepKey, key+"/")
+}
+
+func (a *app) cycleWaitCommand() *cobra.Command {
+	var (
+		step      string
+		nextCycle bool
+		timeout   time.Duration
+		asJSON    bool
+	)
+	cmd := &cobra.Command{
+		Use:   "wait INSTITUTION-ID (--step KEY | --next-cycle)",
+		Short: "Wait until a step of the cycle is open, or the next cycle has begun",
+		Long: `wait asks the cycle for its status every 200ms until the running stage has an OPEN step whose
+key is KEY or starts with KEY/ (so --step invitation matches invitation/lead/1), and prints
+the matching steps and who holds them. With --next-cycle it waits until the cycle has moved
+on to a higher cycle number. It fails when --timeout passes first, or the cycle is cancelled.
+Step keys: self-evaluation, invitation, manual-assignment, visit-date, visit, report,
+hearing, action-plan, appeal-window, appeal-decision, revisit-date, revisit, revisit-report,
+verdict-decision.`,
+		Example: `  starter cycle wait H-01 --step self-evaluation --timeout 2m
+  starter cycle wait H-01 --step invitation/lead --json
+  starter cycle wait H-01 --next-cycle --timeout 10m`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			inst, err := institutionArg(args)
+			if err != nil {
+				return err
+			}
+			step = strings.Trim(strings.TrimSpace(step), "/")
+			if (step == "") == !nextCycle {
+				return rejected("say what to wait for: exactly one of --step KEY or --next-cycle")
+			}
+			if timeout <= 0 {
+				return rejected("--timeout must be positive, got %s", timeout)
+			}
+			ctx := cmd.Context()
+			c, err := a.dial(ctx)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			if nextCycle {
+				return a.waitNextCycle(ctx, c, inst, timeout, asJSON)
+			}
+			return a.waitStep(ctx, c, inst, step, timeout, asJSON)
+		},
+	}
+	cmd.Flags().StringVar(&step, "step", "", "wait for an open step with this key (or key prefix)")
+	cmd.Flags().BoolVar(&nextCycle, "next-cycle", false, "wait until the next cycle has started")
+	cmd.Flags().DurationVar(&timeout, "timeout", 5*time.Minute, "how long to wait")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the matching steps as JSON")
+	return cmd
+}
+
+// waitResult is what cycle wait --json prints.
+type waitResult struct {
+	InstitutionID string                 `json:"institution_id"`
+	Cycle         int                    `json:"cycle"`
+	WorkflowID    string                 `json:"workflow_id,omitempty"`
+	Today         domain.Date            `json:"today"`
+	Step          *workflows.StepRecord  `json:"step,omitempty"`
+	Steps         []workflows.StepRecord `json:"steps"`
+}
+
+func (a *app) waitStep(ctx context.Context, c client.Client, inst, key string, timeout time.Duration, asJSON bool) error {
+	deadline := time.Now().Add(timeout)
+	var (
+		last    cycleView
+		lastErr error
+	)
+	for {
+		v, err := a.loadView(ctx, c, inst)
+		switch {
+		case err == nil:
+			last, lastErr = v, nil
+			if v.Cycle.Cancelled {
+				return fmt.Errorf("cycle %d of %s was cancelled (%s): step %s will not open", v.Cycle.Number, inst, v.Cycle.CancelReason, key)
+			}
+			if v.Stage != nil {
+				var matched []workflows.StepRecord
+				for _, s := range v.Stage.Steps {
+					if s.Status == workflows.StepOpen && matchesStep(s.Key, key) {
+						matched = append(matched, s)
+					}
+				}
+				if len(matched) > 0 {
+					if asJSON {
+						return a.printJSON(waitResult{InstitutionID: inst, Cycle: v.Cycle.Number, WorkflowID: v.Stage.WorkflowID,
+							Today: v.Stage.Today, Step: &matched[0], Steps: matched})
+					}
+					for _, s := range matched {
+						fmt.Fprintf(a.stdout, "%s is open in %s since %s, due %s, held by %s (%s)\n",
+							s.Key, v.Stage.WorkflowID, s.Opened, s.Due, s.HolderID, s.HolderRole)
+					}
+					return nil
+				}
+			}
+		case isNoCycle(err):
+			return err
+		default:
+			// A continue-as-new or a busy worker: ask again until the deadline.
+			lastErr = err
+		}
+		if time.Now().After(deadline) {
+			if lastErr != nil {
+				return fmt.Errorf("step %s of %s did not open within %s: %v", key, inst, timeout, lastErr)
+			}
+			return fmt.Errorf("step %s of %s did not open within %s: %s", key, inst, timeout, describeOpen(last))
+		}
+		if err := sleep(ctx, pollEvery); err != nil {
+			return err
+		}
+	}
+}
+
+// describeOpen says what a cycle waits for now, for a timeout message.
+func describeOpen(v cycleView) string {
+	st := v.Cycle
+	if st.ActiveWorkflowID == "" {
+		if !st.NextStageOn.IsZero() {
+			return fmt.Sprintf("no stage is running; the next one opens on %s (today is %s)", st.NextStageOn, st.Today)
+		}
+		return "no stage is running"
+	}
+	var open []string
+	for _, s := range v.Steps {
+		if s.Status == workflows.StepOpen {
+			open = append(open, s.Key+" ("+s.HolderID+")")
+		}
+	}
+	if len(open) == 0 {
+		return fmt.Sprintf("stage %s has no open step", st.Stage)
+	}
+	return fmt.Sprintf("open in stage %s: %s", st.Stage, strings.Join(open, ", "))
+}
+
+func (a *app) waitNextCycle(ctx context.Context, c client.Client, inst string, timeout time.Duration, asJSON bool) error {
+	deadline := time.Now().Add(timeout)
+	first, err := a.queryCycle(ctx, c, inst)
+	if err != nil {
+		return err
+	}
+	for {
+		st, err := a.queryCycle(ctx, c, inst)
+		switch {
+		case err == nil && st.Number > first.Number:
+			if asJSON {
+				return a.printJSON(st)
+			}
+			fmt.Fprintf(a.stdout, "cycle %d of %s has started on %s (today is %s)\n", st.Number, inst, st.StartDate, st.Today)
+			return nil
+		case err == nil && st.Cancelled:
+			return fmt.Errorf("cycle %d of %s was cancelled (%s): no next cycle will start", st.Number, inst, st.CancelReason)
+		case isNoCycle(err):
+			return err
+		}
+		if time.Now().After(deadline) {
+			if err != nil {
+				return fmt.Errorf("cycle %d of %s did not start within %s: %v", first.Number+1, inst, timeout, err)
+			}
+			return fmt.Errorf("cycle %d of %s did not start within %s: cycle %d is in its %s stage (today is %s)",
+				first.Number+1, inst, timeout, st.Number, orDash(string(st.Stage)), st.Today)
+		}
+		if err := sleep(ctx, pollEvery); err != nil {
+			return err
+		}
+	}
+}
+
+func (a *app) cycleCancelCommand() *cobra.Command {
+	var (
+		reason, as string
+		asJSON     bool
+	)
+	cmd := &cobra.Command{
+		Use:   "cancel INSTITUTION-ID --reason TEXT --as SECRETARIAT-ID",
+		Short: "Cancel an institution's cycle (e.g. the institution has closed)",
+		Long: `cancel ends the cycle: the running stage withdraws its open steps and tells the people who
+held them. Only the region's secretariat or the national secretariat may cancel. The
+reason goes into the audit trail. A cancelled cycle can be started again with cycle start.`,
+		Example: `  starter cycle cancel H-01 --reason "Tilbuddet er lukket pr. 1. marts" --as P-131`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			inst, err := institutionArg(args)
+			if err != nil {
+				return err
+			}
+			actor, err := a.actor(as)
+			if err != nil {
+				return err
+			}
+			if err := requireFlag("reason", reason, "say why the cycle is cancelled, e.g. the institution has closed"); err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			c, err := a.dial(ctx)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			// Say "no cycle" plainly rather than through the update's not-found error.
+			if _, err := a.queryCycle(ctx, c, inst); err != nil {
+				return err
+			}
+			var st workflows.CycleStatus
+			if err := a.sendUpdate(ctx, c, workflows.CycleWorkflowID(inst), workflows.UpdateCancelCycle,
+				workflows.Cancellation{Action: workflows.Action{Actor: actor}, Reason: reason}, &st); err != nil {
+				return err
+			}
+			if asJSON {
+				return a.printJSON(st)
+			}
+			fmt.Fprintf(a.stdout, "cycle %d of %s cancelled by %s: %s\n", st.Number, inst, actor, reason)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&reason, "reason", "", "why the cycle is cancelled (audit trail)")
+	addActorFlag(cmd, &as, "the secretariat")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the cycle's status after cancelling as JSON")
+	return cmd
+}

@@ -1,0 +1,115 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+)
+
+// readJSONFile decodes one JSON object from path into v, refusing fields v does not have.
+// Every problem is a RejectedError naming the file and, where it has one, the offset.
+func readJSONFile(path string, v any, fields string) error {
+	data, err := readFile(path)
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return rejected("%s is empty: it should hold a JSON object with %s", path, fields)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return rejected("%s: %s", path, describeJSONError(err, data, dec.InputOffset(), fields))
+	}
+	var extra json.RawMessage
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		off := dec.InputOffset()
+		return rejected("%s: unexpected data after the JSON object %s: the file must hold exactly one object", path, at(data, off))
+	}
+	return nil
+}
+
+// readFile reads a file named by --file, saying plainly what is wrong with it.
+func readFile(path string) ([]byte, error) {
+	if strings.TrimSpace(path) == "" {
+		return nil, rejected("--file is required: give the path of the file to submit")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		var pe *fs.PathError
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, rejected("cannot read %s: no such file", path)
+		case errors.As(err, &pe):
+			return nil, rejected("cannot read %s: %v", path, pe.Err)
+		}
+		return nil, rejected("cannot read %s: %v", path, err)
+	}
+	return data, nil
+}
+
+func describeJSONError(err error, data []byte, decoderOffset int64, fields string) string {
+	var (
+		syntax *json.SyntaxError
+		typ    *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("invalid JSON %s: %s", at(data, syntax.Offset), syntax.Error())
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			return fmt.Sprintf("expected a JSON object with %s, got JSON %s %s", fields, typ.Value, at(data, typ.Offset))
+		}
+		return fmt.Sprintf("field %q %s must be %s, not JSON %s", field, at(data, typ.Offset), jsonKind(typ.Type.Kind().String()), typ.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Sprintf("the JSON ends early %s: a bracket or quote is not closed", at(data, int64(len(data))))
+	}
+	msg := strings.TrimPrefix(err.Error(), "json: ")
+	if strings.HasPrefix(msg, "unknown field") {
+		return fmt.Sprintf("%s %s: the file may only have %s", msg, at(data, decoderOffset), fields)
+	}
+	return fmt.Sprintf("%s %s", msg, at(data, decoderOffset))
+}
+
+func jsonKind(kind string) string {
+	switch kind {
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
+		return "a whole number"
+	case "float32", "float64":
+		return "a number"
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "map", "struct":
+		return "an object"
+	case "slice", "array":
+		return "a list"
+	}
+	return "a " + kind
+}
+
+// at says where offset is: "at byte 120 (line 7, column 14)".
+func at(data []byte, offset int64) string {
+	if offset < 0 {
+		offset = 0
+	}
+	if offset > int64(len(data)) {
+		offset = int64(len(data))
+	}
+	line, col := 1, 1
+	for _, b := range data[:offset] {
+		if b == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return fmt.Sprintf("at byte %d (line %d, column %d)", offset, line, col)
+}
