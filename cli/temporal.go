@@ -172,8 +172,8 @@ func (a *app) queryCycle(ctx context.Context, c client.Client, inst string) (wor
 
 // cycleView is the cycle's status with its running stage's, and one timeline of both.
 type cycleView struct {
-	Cycle workflows.CycleStatus   `json:"cycle"`
-	Stage *workflows.StageStatus  `json:"stage"`
+	Cycle workflows.CycleStatus  `json:"cycle"`
+	Stage *workflows.StageStatus `json:"stage"`
 	Steps []workflows.StepRecord `json:"steps"`
 	// note says why the running stage could not be read, if it could not.
 	note string

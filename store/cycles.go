@@ -66,7 +66,7 @@ type StepRow struct {
 	ClosedBy      string        `db:"closed_by" json:"closed_by,omitempty"`
 	Note          string        `db:"note" json:"note,omitempty"`
 	Escalation    int           `db:"escalation_level" json:"escalation_level"`
-	Revision      int           `db:"revision" json:"-"`
+	Revision      int           `db:"revision" json:"revision"`
 	// Today and DaysOverdue are filled by OpenSteps from the cycle's calendar.
 	Today       domain.Date `db:"-" json:"today,omitempty"`
 	DaysOverdue int         `db:"-" json:"days_overdue"`

@@ -82,7 +82,7 @@ func (c *cycle) setup(ctx workflow.Context) error {
 	}
 	c.state.Phase = PhaseSelfEvaluation1
 	c.recordCycle(ctx, "running", "")
-	c.audit(ctx, c.in.StartedBy, "start-cycle", fmt.Sprintf("cycle %d from %s", c.in.Number, c.in.StartDate))
+	c.audit(ctx, "", c.in.StartedBy, "start-cycle", fmt.Sprintf("cycle %d from %s", c.in.Number, c.in.StartDate))
 	return nil
 }
 
@@ -116,7 +116,7 @@ func (c *cycle) register(ctx workflow.Context) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateCancelCycle,
 		func(ctx workflow.Context, req Cancellation) (CycleStatus, error) {
 			c.state.Cancelled, c.state.CancelledBy, c.state.CancelReason = true, req.Actor, req.Reason
-			c.audit(ctx, req.Actor, "cancel-cycle", req.Reason)
+			c.audit(ctx, workflow.GetCurrentUpdateInfo(ctx).ID, req.Actor, "cancel-cycle", req.Reason)
 			return c.status(ctx), nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req Cancellation) error {
@@ -298,10 +298,12 @@ func (c *cycle) recordCycle(ctx workflow.Context, status, note string) {
 	_ = workflow.ExecuteActivity(effectOptions(ctx), a.RecordCycle, row).Get(ctx, nil)
 }
 
-func (c *cycle) audit(ctx workflow.Context, actor, action, details string) {
+// audit records an action once: keyed by the update that carried it, or by the cycle and
+// action when no update did.
+func (c *cycle) audit(ctx workflow.Context, updateID, actor, action, details string) {
 	id := fmt.Sprintf("%s/%d/%s", CycleWorkflowID(c.in.InstitutionID), c.in.Number, action)
-	if info := workflow.GetCurrentUpdateInfo(ctx); info != nil {
-		id = CycleWorkflowID(c.in.InstitutionID) + "/" + info.ID
+	if updateID != "" {
+		id = CycleWorkflowID(c.in.InstitutionID) + "/" + updateID
 	}
 	entry := activities.AuditEntry{ID: id, At: workflow.Now(ctx), ActorID: actor, Action: action,
 		InstitutionID: c.in.InstitutionID, Cycle: c.in.Number, Details: details}

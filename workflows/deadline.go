@@ -53,6 +53,21 @@ type stepBook struct {
 	workflowID string
 	in         StageInput
 	steps      []*step
+	// inflight counts effects (read model, notifications) still running in coroutines; a
+	// stage settles them before it returns so none is abandoned.
+	inflight int
+}
+
+// effect runs an activity whose result only matters to the store, counting it in flight.
+func (b *stepBook) effect(ctx workflow.Context, activity any, arg any, result any) error {
+	b.inflight++
+	defer func() { b.inflight-- }()
+	return workflow.ExecuteActivity(effectOptions(ctx), activity, arg).Get(ctx, result)
+}
+
+// settle waits for every effect and update handler to finish.
+func (b *stepBook) settle(ctx workflow.Context) error {
+	return workflow.Await(ctx, func() bool { return b.inflight == 0 && workflow.AllHandlersFinished(ctx) })
 }
 
 func newStepBook(ctx workflow.Context, stage Stage, in StageInput) *stepBook {
@@ -238,7 +253,7 @@ func (b *stepBook) persist(ctx workflow.Context, s *step) {
 		ClosedBy: s.rec.ClosedBy, Note: s.rec.Note, Escalation: s.rec.Escalation, Revision: s.revision,
 	}
 	var a *activities.Activities
-	_ = workflow.ExecuteActivity(effectOptions(ctx), a.RecordStep, rec).Get(ctx, nil)
+	_ = b.effect(ctx, a.RecordStep, rec, nil)
 }
 
 // notify queues one notification per recipient, keyed so that a retry never sends twice,
@@ -247,7 +262,7 @@ func (b *stepBook) notify(ctx workflow.Context, s *step, kind activities.Notific
 	n := b.notification(s, kind, level, on, to)
 	var a *activities.Activities
 	var sent []string
-	_ = workflow.ExecuteActivity(effectOptions(ctx), a.Notify, n).Get(ctx, &sent)
+	_ = b.effect(ctx, a.Notify, n, &sent)
 	return sent
 }
 
@@ -322,7 +337,7 @@ func (b *stepBook) notifyInfo(ctx workflow.Context, s *step, text string, people
 	n := b.notification(s, activities.KindInfo, 0, b.today(ctx), to)
 	n.Text = text
 	var a *activities.Activities
-	_ = workflow.ExecuteActivity(effectOptions(ctx), a.Notify, n).Get(ctx, nil)
+	_ = b.effect(ctx, a.Notify, n, nil)
 }
 
 // checkOptions run an activity whose error is an answer (a rule broken), not a fault.

@@ -33,7 +33,7 @@ func ExternalEvaluation(ctx workflow.Context, in StageInput) (StageResult, error
 		}
 		return StageResult{}, err
 	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	if err := e.book.settle(ctx); err != nil {
 		res := e.book.finishCancelled(ctx)
 		res.Team = e.team()
 		return res, nil
@@ -383,7 +383,7 @@ func (e *external) recordAssignment(ctx workflow.Context, m TeamMember, invited,
 		AnswerDue: due, AnsweredOn: answered, Reasons: strings.Join(m.Reasons, "; "),
 	}
 	var a *activities.Activities
-	_ = workflow.ExecuteActivity(effectOptions(ctx), a.RecordAssignment, row).Get(ctx, nil)
+	_ = e.book.effect(ctx, a.RecordAssignment, row, nil)
 }
 
 func (e *external) recordVisit(ctx workflow.Context, kind string, v visit) {
@@ -391,7 +391,7 @@ func (e *external) recordVisit(ctx workflow.Context, kind string, v visit) {
 	row := activities.VisitRow{ID: e.book.workflowID + "/" + kind, InstitutionID: in.InstitutionID, Cycle: in.Cycle,
 		Kind: kind, VisitOn: v.date, SetBy: v.setBy, RecordedOn: v.recorded, RecordedBy: v.recordedBy, Notes: v.notes}
 	var a *activities.Activities
-	_ = workflow.ExecuteActivity(effectOptions(ctx), a.RecordVisit, row).Get(ctx, nil)
+	_ = e.book.effect(ctx, a.RecordVisit, row, nil)
 }
 
 func (e *external) recordFinal(ctx workflow.Context) {
@@ -420,19 +420,16 @@ func (e *external) recordReport(ctx workflow.Context, key string, r Report) {
 		Assessed: assessed,
 	}
 	var a *activities.Activities
-	_ = workflow.ExecuteActivity(effectOptions(ctx), a.RecordSubmission, rec).Get(ctx, nil)
+	_ = e.book.effect(ctx, a.RecordSubmission, rec, nil)
 }
 
 func (e *external) recordSubmission(ctx workflow.Context, key, kind, actor string, payload any) {
 	in := e.book.in
-	id := e.book.workflowID + "/" + key
-	if info := workflow.GetCurrentUpdateInfo(ctx); info != nil {
-		id = e.book.workflowID + "/" + info.ID
-	}
+	id := e.book.workflowID + "/" + workflow.GetCurrentUpdateInfo(ctx).ID
 	rec := activities.SubmissionRecord{Submission: store.Submission{ID: id, InstitutionID: in.InstitutionID,
 		Cycle: in.Cycle, Step: key, Kind: kind, SubmittedBy: actor, SubmittedOn: e.today(ctx), Payload: store.Payload(payload)}}
 	var a *activities.Activities
-	_ = workflow.ExecuteActivity(effectOptions(ctx), a.RecordSubmission, rec).Get(ctx, nil)
+	_ = e.book.effect(ctx, a.RecordSubmission, rec, nil)
 }
 
 // ValidateReport checks a report: a verdict on the scale, a summary, and an assessment of

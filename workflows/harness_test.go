@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
+	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
@@ -48,6 +51,7 @@ type harness struct {
 	actions    map[string]action
 	acted      map[string]bool
 	rejections []string
+	sent       int
 	stopped    bool
 	clock      domain.Clock
 	// checks run once per day, before the actions.
@@ -81,7 +85,9 @@ func newHarness(t *testing.T, configure ...func(*config.Config)) *harness {
 	acts := activities.New(st, cfg, activities.LogNotifier{Logger: logger}, logger)
 
 	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
 	env := suite.NewTestWorkflowEnvironment()
+	env.SetStartWorkflowOptions(client.StartWorkflowOptions{ID: workflows.CycleWorkflowID(institution)})
 	env.SetStartTime(cycleStart.Time().Add(7 * time.Hour))
 	workflows.Register(env)
 	env.RegisterActivity(acts)
@@ -170,44 +176,48 @@ func (h *harness) stageStatus(id string) workflows.StageStatus {
 	return s
 }
 
-// update sends an update and reports the rejection, if any. The test environment runs it
-// before returning.
-func (h *harness) update(workflowID, name string, arg any) error {
-	var rejected error
-	id := fmt.Sprintf("%s-%d", name, len(h.acted)+len(h.rejections)+int(h.env.Now().Unix()))
+// update sends an update; the test environment answers it asynchronously, so expect is
+// called with the rejection (or nil) once the workflow has handled it.
+func (h *harness) update(workflowID, name string, arg any, expect func(rejection error)) {
+	h.sent++
+	id := fmt.Sprintf("%s-%d", name, h.sent)
 	err := h.env.UpdateWorkflowByID(workflowID, name, id, &testsuite.TestUpdateCallback{
-		OnAccept:   func() {},
-		OnReject:   func(err error) { rejected = err },
-		OnComplete: func(_ any, err error) { rejected = errors.Join(rejected, err) },
+		OnAccept: func() {},
+		OnReject: func(err error) {
+			h.rejections = append(h.rejections, err.Error())
+			expect(err)
+		},
+		OnComplete: func(_ any, err error) {
+			if err != nil {
+				h.rejections = append(h.rejections, err.Error())
+			}
+			expect(err)
+		},
 	}, arg)
 	if err != nil {
-		return err
+		h.t.Errorf("send %s to %s: %v", name, workflowID, err)
 	}
-	if rejected != nil {
-		h.rejections = append(h.rejections, rejected.Error())
-	}
-	return rejected
 }
 
-// mustUpdate sends an update that must be accepted.
+// mustUpdate sends an update that must be accepted and handled without error.
 func (h *harness) mustUpdate(workflowID, name string, arg any) {
-	h.t.Helper()
-	if err := h.update(workflowID, name, arg); err != nil {
-		h.t.Errorf("%s on %s was rejected: %v", name, workflowID, err)
-	}
+	h.update(workflowID, name, arg, func(err error) {
+		if err != nil {
+			h.t.Errorf("%s on %s was rejected: %v", name, workflowID, err)
+		}
+	})
 }
 
 // mustReject sends an update that must be rejected with a message containing want.
 func (h *harness) mustReject(workflowID, name string, arg any, want string) {
-	h.t.Helper()
-	err := h.update(workflowID, name, arg)
-	if err == nil {
-		h.t.Errorf("%s on %s was accepted; want rejection %q", name, workflowID, want)
-		return
-	}
-	if !strings.Contains(err.Error(), want) {
-		h.t.Errorf("%s on %s: rejection %q does not contain %q", name, workflowID, err, want)
-	}
+	h.update(workflowID, name, arg, func(err error) {
+		switch {
+		case err == nil:
+			h.t.Errorf("%s on %s was accepted; want rejection %q", name, workflowID, want)
+		case !strings.Contains(err.Error(), want):
+			h.t.Errorf("%s on %s: rejection %q does not contain %q", name, workflowID, err, want)
+		}
+	})
 }
 
 // continuedAs returns the input of the next run after the cycle continued as new.

@@ -59,7 +59,7 @@ func SelfEvaluation(ctx workflow.Context, in StageInput) (StageResult, error) {
 	if err := book.awaitClosed(ctx, st); err != nil {
 		return book.finishCancelled(ctx), nil
 	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	if err := book.settle(ctx); err != nil {
 		return book.finishCancelled(ctx), nil
 	}
 	return StageResult{Steps: book.records(), Outcome: string(st.rec.Status)}, nil
@@ -129,5 +129,5 @@ func (b *stepBook) recordSelfEvaluation(ctx workflow.Context, req SelfEvaluation
 		Indicators: req.Indicators,
 	}
 	var a *activities.Activities
-	_ = workflow.ExecuteActivity(effectOptions(ctx), a.RecordSubmission, rec).Get(ctx, nil)
+	_ = b.effect(ctx, a.RecordSubmission, rec, nil)
 }

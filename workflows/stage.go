@@ -115,25 +115,23 @@ func (b *stepBook) requireHolder(key, actor string) (*step, error) {
 	return s, nil
 }
 
-// audit records a human action once, keyed by the update that carried it.
+// audit records a human action once, keyed by the update that carried it; call it only
+// from an update handler.
 func (b *stepBook) audit(ctx workflow.Context, actor, action, stepKey, details string) {
-	id := b.workflowID + "/" + action + "/" + stepKey
-	if info := workflow.GetCurrentUpdateInfo(ctx); info != nil {
-		id = b.workflowID + "/" + info.ID
-	}
+	id := b.workflowID + "/" + workflow.GetCurrentUpdateInfo(ctx).ID
 	entry := activities.AuditEntry{
 		ID: id, At: workflow.Now(ctx), ActorID: actor, Action: action,
 		InstitutionID: b.in.InstitutionID, Cycle: b.in.Cycle, Step: stepKey, Details: details,
 	}
 	var a *activities.Activities
-	_ = workflow.ExecuteActivity(effectOptions(ctx), a.RecordAudit, entry).Get(ctx, nil)
+	_ = b.effect(ctx, a.RecordAudit, entry, nil)
 }
 
 // finishCancelled withdraws the open steps of a cancelled stage and reports what it did.
 func (b *stepBook) finishCancelled(ctx workflow.Context) StageResult {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
 	b.withdrawAll(dctx, "the cycle was cancelled")
-	_ = workflow.Await(dctx, func() bool { return workflow.AllHandlersFinished(dctx) })
+	_ = b.settle(dctx)
 	return StageResult{Steps: b.records(), Outcome: "cancelled"}
 }
 

@@ -1,0 +1,259 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kvalitetsmodel/accredit/domain"
+	"github.com/kvalitetsmodel/accredit/store"
+)
+
+// Tracking reads the store's read model, so it works without Temporal.
+
+func (a *app) stepsCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "steps",
+		Short: "List the open steps of every cycle, longest overdue first",
+	}
+	var (
+		region, step, inst, holder string
+		overdue, asJSON            bool
+	)
+	list := &cobra.Command{
+		Use:   "list [--region R] [--step KEY] [--institution ID] [--holder PERSON-ID] [--overdue]",
+		Short: "List the steps waiting for someone, with their holder, due date and days overdue",
+		Long: `list shows every open step from the store's read model, the longest overdue first, with who
+holds it and how many days it is overdue on its cycle's calendar. --step KEY matches the
+key and its sub-steps (invitation matches invitation/lead/1). The last line counts the open
+(and overdue) steps per region. No worker is needed.`,
+		Example: `  starter steps list --overdue
+  starter steps list --region hovedstaden --step self-evaluation
+  starter steps list --holder P-001 --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var f store.StepFilter
+			if region != "" {
+				r, err := domain.ParseRegion(region)
+				if err != nil {
+					return &RejectedError{Err: err}
+				}
+				f.Region = r
+			}
+			f.InstitutionID = strings.TrimSpace(inst)
+			f.HolderID = strings.TrimSpace(holder)
+			key := strings.Trim(strings.TrimSpace(step), "/")
+			st, err := a.openStore(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			// The store matches a step key exactly; filter here so a prefix matches its sub-steps.
+			rows, err := st.OpenSteps(cmd.Context(), f)
+			if err != nil {
+				return err
+			}
+			out := make([]store.StepRow, 0, len(rows))
+			for _, r := range rows {
+				if key != "" && !matchesStep(r.Step, key) {
+					continue
+				}
+				if overdue && r.DaysOverdue <= 0 {
+					continue
+				}
+				out = append(out, r)
+			}
+			sort.SliceStable(out, func(i, j int) bool {
+				if out[i].DaysOverdue != out[j].DaysOverdue {
+					return out[i].DaysOverdue > out[j].DaysOverdue
+				}
+				if c := out[i].Due.Compare(out[j].Due); c != 0 {
+					return c < 0
+				}
+				if out[i].InstitutionID != out[j].InstitutionID {
+					return out[i].InstitutionID < out[j].InstitutionID
+				}
+				return out[i].Step < out[j].Step
+			})
+			if asJSON {
+				return a.printJSON(out)
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "INSTITUTION\tCYCLE\tREGION\tSTEP\tHOLDER\tROLE\tOPENED\tDUE\tDAYS OVERDUE\tESC")
+			for _, r := range out {
+				days := "-"
+				if r.DaysOverdue > 0 {
+					days = fmt.Sprint(r.DaysOverdue)
+				}
+				esc := "-"
+				if r.Escalation > 0 {
+					esc = fmt.Sprint(r.Escalation)
+				}
+				fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.InstitutionID, r.Cycle, r.Region, r.Step,
+					orDash(r.HolderID), orDash(r.HolderRole), dateOrDash(r.Opened), dateOrDash(r.Due), days, esc)
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			fmt.Fprintln(a.stdout, regionCounts(out))
+			return nil
+		},
+	}
+	list.Flags().StringVar(&region, "region", "", "only this region (code or Danish name)")
+	list.Flags().StringVar(&step, "step", "", "only this step key (and its sub-steps)")
+	list.Flags().StringVar(&inst, "institution", "", "only this institution")
+	list.Flags().StringVar(&holder, "holder", "", "only steps held by this person")
+	list.Flags().BoolVar(&overdue, "overdue", false, "only steps past their due date")
+	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.AddCommand(list)
+	return cmd
+}
+
+// regionCounts is the summary line: open and overdue steps per region.
+func regionCounts(rows []store.StepRow) string {
+	type count struct{ open, overdue int }
+	counts := map[domain.Region]*count{}
+	total := count{}
+	for _, r := range rows {
+		c := counts[r.Region]
+		if c == nil {
+			c = &count{}
+			counts[r.Region] = c
+		}
+		c.open++
+		total.open++
+		if r.DaysOverdue > 0 {
+			c.overdue++
+			total.overdue++
+		}
+	}
+	var parts []string
+	regions := domain.Regions()
+	for r := range counts {
+		if !r.Valid() {
+			regions = append(regions, r)
+		}
+	}
+	for _, r := range regions {
+		c := counts[r]
+		if c == nil {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s %d open, %d overdue", r, c.open, c.overdue))
+	}
+	line := fmt.Sprintf("(%d open steps, %d overdue", total.open, total.overdue)
+	if len(parts) > 0 {
+		line += ": " + strings.Join(parts, "; ")
+	}
+	return line + ")"
+}
+
+func (a *app) outboxCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "outbox",
+		Short: "List the notifications the service has sent or queued",
+	}
+	var (
+		person, inst string
+		asJSON       bool
+	)
+	list := &cobra.Command{
+		Use:   "list [--person PERSON-ID] [--institution ID]",
+		Short: "List notifications (tasks, reminders, escalations), oldest first",
+		Long: `list shows the outbox: every task, reminder, escalation and information the service queued
+for a person, with its channel (Slack or log) and whether it was delivered. No worker is
+needed.`,
+		Example: `  starter outbox list --institution H-01
+  starter outbox list --person P-001 --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := a.openStore(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			rows, err := st.Outbox(cmd.Context(), store.OutboxFilter{RecipientID: strings.TrimSpace(person), InstitutionID: strings.TrimSpace(inst)})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				if rows == nil {
+					rows = []store.OutboxMessage{}
+				}
+				return a.printJSON(rows)
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "CREATED\tKIND\tTO\tCHANNEL\tINSTITUTION\tSTEP\tSTATUS\tSUBJECT")
+			pending := 0
+			for _, m := range rows {
+				if m.Status == "pending" {
+					pending++
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.CreatedAt.Local().Format("2006-01-02 15:04:05"), m.Kind,
+					m.RecipientID, orDash(m.Channel), orDash(m.InstitutionID), orDash(m.Step), m.Status, m.Subject)
+			}
+			fmt.Fprintf(tw, "(%d messages, %d pending)\n", len(rows), pending)
+			return tw.Flush()
+		},
+	}
+	list.Flags().StringVar(&person, "person", "", "only messages to this person")
+	list.Flags().StringVar(&inst, "institution", "", "only messages about this institution")
+	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.AddCommand(list)
+	return cmd
+}
+
+func (a *app) auditCommand() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "audit INSTITUTION-ID",
+		Short: "Show the audit trail of an institution: who did what, when",
+		Long: `audit lists every human action on the institution's cycles, oldest first: starts,
+submissions, answers, extensions, waivers, decisions and cancellations, with the reasons
+given. No worker is needed.`,
+		Example: `  starter audit H-01
+  starter audit H-01 --json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			inst, err := institutionArg(args)
+			if err != nil {
+				return err
+			}
+			st, err := a.openStore(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if _, err := st.Institution(cmd.Context(), inst); err != nil {
+				if errors.Is(err, store.ErrNotFound) {
+					return rejected("institution %s is not in the registry", inst)
+				}
+				return err
+			}
+			rows, err := st.AuditTrail(cmd.Context(), inst)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				if rows == nil {
+					rows = []store.AuditEntry{}
+				}
+				return a.printJSON(rows)
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "AT\tACTOR\tACTION\tCYCLE\tSTEP\tDETAILS")
+			for _, e := range rows {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", e.At.Local().Format("2006-01-02 15:04:05"), orDash(e.ActorID), e.Action,
+					e.Cycle, orDash(e.Step), strings.Join(strings.Fields(e.Details), " "))
+			}
+			fmt.Fprintf(tw, "(%d entries)\n", len(rows))
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
