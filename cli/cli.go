@@ -90,7 +90,7 @@ optional --config file, and the Temporal SDK's TEMPORAL_* variables).`,
 	root.AddCommand(a.pingCommand(), a.institutionsCommand(), a.peopleCommand())
 	root.AddCommand(a.cycleCommand(), a.selfEvalCommand(), a.assignmentCommand(), a.visitCommand(),
 		a.reportCommand(), a.actionPlanCommand(), a.appealCommand(), a.decideCommand(), a.deadlineCommand(),
-		a.stepCommand(), a.stepsCommand(), a.outboxCommand(), a.auditCommand())
+		a.stepCommand(), a.stepsCommand(), a.outboxCommand(), a.auditCommand(), a.publicationsCommand())
 	return root
 }
 

@@ -235,6 +235,7 @@ ESC is the escalation level of a step that is past its due date. With --json it 
 			if err != nil {
 				return err
 			}
+			a.freshToday(cmd.Context(), &v)
 			if asJSON {
 				return a.printJSON(v)
 			}
@@ -526,9 +527,15 @@ reason goes into the audit trail. A cancelled cycle can be started again with cy
 				return err
 			}
 			defer c.Close()
-			// Say "no cycle" plainly rather than through the update's not-found error.
-			if _, err := a.queryCycle(ctx, c, inst); err != nil {
+			// Say "no cycle" or "already cancelled" plainly rather than through the update's
+			// not-found error (a cancelled cycle's workflow has closed).
+			current, err := a.queryCycle(ctx, c, inst)
+			if err != nil {
 				return err
+			}
+			if current.Cancelled {
+				return rejected("cycle %d of %s was already cancelled (%s): start a new one with starter cycle start --institution %s",
+					current.Number, inst, current.CancelReason, inst)
 			}
 			var st workflows.CycleStatus
 			if err := a.sendUpdate(ctx, c, workflows.CycleWorkflowID(inst), workflows.UpdateCancelCycle,
@@ -546,4 +553,27 @@ reason goes into the audit trail. A cancelled cycle can be started again with cy
 	addActorFlag(cmd, &as, "the secretariat")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the cycle's status after cancelling as JSON")
 	return cmd
+}
+
+// freshToday corrects "today" from the cycle's calendar in the store. A query handler sees
+// the time of the workflow's last task, so while a cycle waits (for a stage, a timer, a
+// person) the "today" it reports falls behind the calendar. When the store knows the cycle's
+// clock, today is computed from it; otherwise the workflow's value stays.
+func (a *app) freshToday(ctx context.Context, v *cycleView) {
+	st, err := a.openStore(ctx)
+	if err != nil {
+		return
+	}
+	defer st.Close()
+	row, err := st.Cycle(ctx, v.Cycle.InstitutionID, v.Cycle.Number)
+	if err != nil || row.DayLengthMS <= 0 || row.AnchorDate.IsZero() {
+		return
+	}
+	today := row.Clock().DateAt(a.now())
+	if today.After(v.Cycle.Today) {
+		v.Cycle.Today = today
+	}
+	if v.Stage != nil && today.After(v.Stage.Today) {
+		v.Stage.Today = today
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"regexp"
 	"strings"
 )
 
@@ -60,7 +61,8 @@ func describeJSONError(err error, data []byte, decoderOffset int64, fields strin
 	)
 	switch {
 	case errors.As(err, &syntax):
-		return fmt.Sprintf("invalid JSON %s: %s", at(data, syntax.Offset), syntax.Error())
+		// The decoder stops just after the character it could not take.
+		return fmt.Sprintf("invalid JSON %s: %s", at(data, max(syntax.Offset-1, 0)), syntax.Error())
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {
@@ -71,8 +73,13 @@ func describeJSONError(err error, data []byte, decoderOffset int64, fields strin
 		return fmt.Sprintf("the JSON ends early %s: a bracket or quote is not closed", at(data, int64(len(data))))
 	}
 	msg := strings.TrimPrefix(err.Error(), "json: ")
-	if strings.HasPrefix(msg, "unknown field") {
-		return fmt.Sprintf("%s %s: the file may only have %s", msg, at(data, decoderOffset), fields)
+	if name, ok := strings.CutPrefix(msg, "unknown field "); ok {
+		// The decoder reports the end of the object; point at the field's key instead.
+		offset := decoderOffset
+		if loc := regexp.MustCompile(regexp.QuoteMeta(name) + `\s*:`).FindIndex(data); loc != nil {
+			offset = int64(loc[0])
+		}
+		return fmt.Sprintf("%s %s: the file may only have %s", msg, at(data, offset), fields)
 	}
 	return fmt.Sprintf("%s %s", msg, at(data, decoderOffset))
 }

@@ -257,3 +257,51 @@ given. No worker is needed.`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }
+
+func (a *app) publicationsCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "publications",
+		Short: "List the published results of finished cycles",
+	}
+	var (
+		inst   string
+		asJSON bool
+	)
+	list := &cobra.Command{
+		Use:   "list [--institution ID]",
+		Short: "List published results, newest first",
+		Long: `list shows what was published when a cycle finished: the institution, the cycle, the final
+verdict and the public summary (never personal data). No worker is needed.`,
+		Example: `  starter publications list
+  starter publications list --institution H-01 --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := a.openStore(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			rows, err := st.Publications(cmd.Context(), strings.TrimSpace(inst))
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				if rows == nil {
+					rows = []store.Publication{}
+				}
+				return a.printJSON(rows)
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "PUBLISHED\tINSTITUTION\tCYCLE\tVERDICT\tSUMMARY")
+			for _, p := range rows {
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", dateOrDash(p.PublishedOn), p.InstitutionID, p.Cycle, p.Verdict, p.Summary)
+			}
+			fmt.Fprintf(tw, "(%d publications)\n", len(rows))
+			return tw.Flush()
+		},
+	}
+	list.Flags().StringVar(&inst, "institution", "", "only this institution")
+	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.AddCommand(list)
+	return cmd
+}

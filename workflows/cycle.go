@@ -19,10 +19,11 @@ import (
 // the next cycle, and earlier whenever the server suggests it.
 func AccreditationCycle(ctx workflow.Context, in CycleInput) (CycleStatus, error) {
 	c := &cycle{in: in}
-	if err := c.setup(ctx); err != nil {
+	// Handlers first, so a status query answers even while the cycle reads its settings.
+	if err := c.register(ctx); err != nil {
 		return CycleStatus{}, err
 	}
-	if err := c.register(ctx); err != nil {
+	if err := c.setup(ctx); err != nil {
 		return CycleStatus{}, err
 	}
 	for c.state.Phase < PhaseDone && !c.state.Cancelled {
@@ -262,7 +263,7 @@ func (c *cycle) today(ctx workflow.Context) domain.Date { return c.clock.DateAt(
 func (c *cycle) status(ctx workflow.Context) CycleStatus {
 	return CycleStatus{
 		InstitutionID: c.in.InstitutionID, InstitutionName: c.state.Institution.Name, Region: c.state.Institution.Region,
-		Number: c.in.Number, StartDate: c.in.StartDate, Today: c.today(ctx), Stage: c.stage, ActiveWorkflowID: c.active,
+		Number: c.in.Number, StartDate: c.in.StartDate, Today: c.today(ctx), Clock: c.clock, Stage: c.stage, ActiveWorkflowID: c.active,
 		NextStageOn: c.nextOn, Stages: append([]StageSummary(nil), c.state.Stages...),
 		Steps: append([]StepRecord(nil), c.state.Steps...), FinalVerdict: c.state.FinalVerdict,
 		Cancelled: c.state.Cancelled, CancelReason: c.state.CancelReason,
@@ -301,7 +302,7 @@ func (c *cycle) recordCycle(ctx workflow.Context, status, note string) {
 // audit records an action once: keyed by the update that carried it, or by the cycle and
 // action when no update did.
 func (c *cycle) audit(ctx workflow.Context, updateID, actor, action, details string) {
-	id := fmt.Sprintf("%s/%d/%s", CycleWorkflowID(c.in.InstitutionID), c.in.Number, action)
+	id := fmt.Sprintf("%s@%s/%d/%s", CycleWorkflowID(c.in.InstitutionID), workflow.GetInfo(ctx).FirstRunID, c.in.Number, action)
 	if updateID != "" {
 		id = CycleWorkflowID(c.in.InstitutionID) + "/" + updateID
 	}

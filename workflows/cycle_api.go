@@ -215,12 +215,14 @@ type StageSummary struct {
 
 // CycleStatus answers QueryStatus on the parent.
 type CycleStatus struct {
-	InstitutionID    string         `json:"institution_id"`
-	InstitutionName  string         `json:"institution_name"`
-	Region           domain.Region  `json:"region"`
-	Number           int            `json:"number"`
-	StartDate        domain.Date    `json:"start_date"`
+	InstitutionID   string        `json:"institution_id"`
+	InstitutionName string        `json:"institution_name"`
+	Region          domain.Region `json:"region"`
+	Number          int           `json:"number"`
+	StartDate       domain.Date   `json:"start_date"`
+	// Today is the cycle's date when the workflow last ran; Clock gives today's date now.
 	Today            domain.Date    `json:"today"`
+	Clock            domain.Clock   `json:"clock"`
 	Stage            Stage          `json:"stage"`
 	ActiveWorkflowID string         `json:"active_workflow_id,omitempty"`
 	NextStageOn      domain.Date    `json:"next_stage_on,omitempty"`
@@ -236,6 +238,7 @@ type StageStatus struct {
 	Stage      Stage          `json:"stage"`
 	WorkflowID string         `json:"workflow_id"`
 	Today      domain.Date    `json:"today"`
+	Clock      domain.Clock   `json:"clock"`
 	Steps      []StepRecord   `json:"steps"`
 	Team       []TeamMember   `json:"team,omitempty"`
 	Visit      domain.Date    `json:"visit,omitempty"`

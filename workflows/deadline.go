@@ -51,8 +51,11 @@ func (s *step) open() bool { return s.rec.Status == StepOpen }
 type stepBook struct {
 	stage      Stage
 	workflowID string
-	in         StageInput
-	steps      []*step
+	// key names this execution in read-model rows, notification keys and audit entries, so a
+	// cycle restarted after a cancellation never collides with the one before.
+	key   string
+	in    StageInput
+	steps []*step
 	// inflight counts effects (read model, notifications) still running in coroutines; a
 	// stage settles them before it returns so none is abandoned.
 	inflight int
@@ -71,7 +74,8 @@ func (b *stepBook) settle(ctx workflow.Context) error {
 }
 
 func newStepBook(ctx workflow.Context, stage Stage, in StageInput) *stepBook {
-	return &stepBook{stage: stage, workflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, in: in}
+	info := workflow.GetInfo(ctx)
+	return &stepBook{stage: stage, workflowID: info.WorkflowExecution.ID, key: info.WorkflowExecution.ID + "@" + info.WorkflowExecution.RunID, in: in}
 }
 
 // today is the cycle's calendar date now.
@@ -246,7 +250,7 @@ func (b *stepBook) awaitClosed(ctx workflow.Context, s *step) error {
 func (b *stepBook) persist(ctx workflow.Context, s *step) {
 	s.revision++
 	rec := activities.StepRow{
-		ID:            b.workflowID + "/" + s.rec.Key + "/" + s.rec.Opened.String(),
+		ID:            b.key + "/" + s.rec.Key + "/" + s.rec.Opened.String(),
 		InstitutionID: b.in.InstitutionID, Cycle: b.in.Cycle, Step: s.rec.Key, Title: s.rec.Title,
 		Region: b.in.Institution.Region, HolderID: s.rec.HolderID, HolderRole: s.rec.HolderRole,
 		Opened: s.rec.Opened, Due: s.rec.Due, Status: string(s.rec.Status), Closed: s.rec.Closed,
@@ -268,7 +272,7 @@ func (b *stepBook) notify(ctx workflow.Context, s *step, kind activities.Notific
 
 func (b *stepBook) notification(s *step, kind activities.NotificationKind, level int, on domain.Date, to []activities.Recipient) activities.Notification {
 	return activities.Notification{
-		Key:           fmt.Sprintf("%s/%s/%s/%s/%d/%s", b.workflowID, s.rec.Key, s.rec.Opened, kind, level, on),
+		Key:           fmt.Sprintf("%s/%s/%s/%s/%d/%s", b.key, s.rec.Key, s.rec.Opened, kind, level, on),
 		Kind:          kind,
 		To:            to,
 		InstitutionID: b.in.InstitutionID,

@@ -289,6 +289,12 @@ func (e *external) assembleTeam(ctx workflow.Context) error {
 			if s.invitation != nil && !s.invitation.open() && !s.handled {
 				s.handled = true
 				if s.member == nil {
+					if st := s.invitation.rec.Status; st == StepExpired || st == StepWaived {
+						unanswered := s.invitee
+						unanswered.Status = MemberExpired
+						s.history = append(s.history, unanswered)
+						e.recordAssignment(ctx, unanswered, s.invitation.rec.Opened, s.invitation.rec.Due, s.invitation.rec.Closed)
+					}
 					refill = append(refill, role)
 				}
 			}
@@ -378,7 +384,7 @@ func (e *external) allAsked() []string {
 func (e *external) recordAssignment(ctx workflow.Context, m TeamMember, invited, due, answered domain.Date) {
 	in := e.book.in
 	row := activities.AssignmentRow{
-		ID: fmt.Sprintf("%s/%s/%s", e.book.workflowID, m.Seat, m.PersonID), InstitutionID: in.InstitutionID,
+		ID: fmt.Sprintf("%s/%s/%s", e.book.key, m.Seat, m.PersonID), InstitutionID: in.InstitutionID,
 		Cycle: in.Cycle, Role: string(m.Seat), PersonID: m.PersonID, Status: m.Status, InvitedOn: invited,
 		AnswerDue: due, AnsweredOn: answered, Reasons: strings.Join(m.Reasons, "; "),
 	}
@@ -388,16 +394,16 @@ func (e *external) recordAssignment(ctx workflow.Context, m TeamMember, invited,
 
 func (e *external) recordVisit(ctx workflow.Context, kind string, v visit) {
 	in := e.book.in
-	row := activities.VisitRow{ID: e.book.workflowID + "/" + kind, InstitutionID: in.InstitutionID, Cycle: in.Cycle,
+	row := activities.VisitRow{ID: e.book.key + "/" + kind, InstitutionID: in.InstitutionID, Cycle: in.Cycle,
 		Kind: kind, VisitOn: v.date, SetBy: v.setBy, RecordedOn: v.recorded, RecordedBy: v.recordedBy, Notes: v.notes}
 	var a *activities.Activities
 	_ = e.book.effect(ctx, a.RecordVisit, row, nil)
 }
 
 func (e *external) recordFinal(ctx workflow.Context) {
-	id := e.book.workflowID + "/" + StepReport
+	id := e.book.key + "/" + StepReport
 	if e.revisitRep != nil {
-		id = e.book.workflowID + "/" + StepRevisitReport
+		id = e.book.key + "/" + StepRevisitReport
 	}
 	var a *activities.Activities
 	_ = workflow.ExecuteActivity(effectOptions(ctx), a.RecordFinalVerdict,
@@ -410,7 +416,7 @@ func (e *external) recordReport(ctx workflow.Context, key string, r Report) {
 	for i, a := range r.Assessments {
 		assessed[i] = store.ReportAssessment{Standard: a.Standard, Met: a.Met, Assessment: a.Assessment}
 	}
-	id := e.book.workflowID + "/" + key
+	id := e.book.key + "/" + key
 	rec := activities.SubmissionRecord{
 		Submission: store.Submission{ID: id, InstitutionID: in.InstitutionID, Cycle: in.Cycle, Step: key,
 			Kind: key, SubmittedBy: r.Actor, SubmittedOn: e.today(ctx), Payload: store.Payload(r)},
@@ -425,7 +431,7 @@ func (e *external) recordReport(ctx workflow.Context, key string, r Report) {
 
 func (e *external) recordSubmission(ctx workflow.Context, key, kind, actor string, payload any) {
 	in := e.book.in
-	id := e.book.workflowID + "/" + workflow.GetCurrentUpdateInfo(ctx).ID
+	id := e.book.key + "/" + workflow.GetCurrentUpdateInfo(ctx).ID
 	rec := activities.SubmissionRecord{Submission: store.Submission{ID: id, InstitutionID: in.InstitutionID,
 		Cycle: in.Cycle, Step: key, Kind: kind, SubmittedBy: actor, SubmittedOn: e.today(ctx), Payload: store.Payload(payload)}}
 	var a *activities.Activities

@@ -15,7 +15,7 @@ import (
 func (e *external) register(ctx workflow.Context) error {
 	b := e.book
 	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (StageStatus, error) {
-		return StageStatus{Stage: StageExternalEvaluation, WorkflowID: b.workflowID, Today: b.today(ctx), Steps: b.records(),
+		return StageStatus{Stage: StageExternalEvaluation, WorkflowID: b.workflowID, Today: b.today(ctx), Clock: b.in.Clock, Steps: b.records(),
 			Team: e.team(), Visit: e.visit.date, Revisit: e.revisit.date, Verdict: e.final, Final: !e.finalOn.IsZero(),
 			AppealDue: e.appealBy, HearingDue: e.hearingDue}, nil
 	}); err != nil {

@@ -70,9 +70,8 @@ func TestDeclineAndNoAnswerBringTheNextCandidate(t *testing.T) {
 	if got := strings.Join(statuses["professional"], ","); got != "declined,accepted" {
 		t.Errorf("professional assignments = %s, want declined,accepted", got)
 	}
-	if got := strings.Join(statuses["user-representative"], ","); got != "invited,accepted" {
-		// The unanswered invitation stays as invited in the assignment table until it expires.
-		t.Logf("user-representative assignments = %s", got)
+	if got := strings.Join(statuses["user-representative"], ","); got != "no-answer,accepted" {
+		t.Errorf("user-representative assignments = %s, want no-answer,accepted", got)
 	}
 	next := h.continuedAs()
 	for id := range ignored {

@@ -13,6 +13,12 @@ import (
 // institution manager that it is out.
 func Publication(ctx workflow.Context, in StageInput) (StageResult, error) {
 	today := in.Clock.DateAt(workflow.Now(ctx))
+	id := workflow.GetInfo(ctx).WorkflowExecution.ID
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (StageStatus, error) {
+		return StageStatus{Stage: StagePublication, WorkflowID: id, Today: today, Clock: in.Clock, Verdict: in.Verdict, Final: true}, nil
+	}); err != nil {
+		return StageResult{}, err
+	}
 	summary := fmt.Sprintf("%s, cyklus %d: %s (%s)", in.Institution.Name, in.Cycle, in.Verdict.LabelDA(), in.Verdict.LabelEN())
 	var a *activities.Activities
 	pub := activities.Publication{InstitutionID: in.InstitutionID, Cycle: in.Cycle, Verdict: int(in.Verdict),
@@ -20,9 +26,8 @@ func Publication(ctx workflow.Context, in StageInput) (StageResult, error) {
 	if err := workflow.ExecuteActivity(effectOptions(ctx), a.Publish, pub).Get(ctx, nil); err != nil {
 		return StageResult{}, err
 	}
-	id := workflow.GetInfo(ctx).WorkflowExecution.ID
 	n := activities.Notification{
-		Key: id + "/published", Kind: activities.KindInfo, To: []activities.Recipient{{PersonID: in.Institution.ManagerID}},
+		Key: id + "@" + workflow.GetInfo(ctx).WorkflowExecution.RunID + "/published", Kind: activities.KindInfo, To: []activities.Recipient{{PersonID: in.Institution.ManagerID}},
 		InstitutionID: in.InstitutionID, Institution: in.Institution.Name, Region: in.Institution.Region, Cycle: in.Cycle,
 		Step: string(StagePublication), Title: "Resultatet er offentliggjort", On: today, Text: summary,
 	}

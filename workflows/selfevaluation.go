@@ -23,7 +23,7 @@ func SelfEvaluation(ctx workflow.Context, in StageInput) (StageResult, error) {
 		return StageResult{}, err
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (StageStatus, error) {
-		return StageStatus{Stage: StageSelfEvaluation, WorkflowID: book.workflowID, Today: book.today(ctx), Steps: book.records()}, nil
+		return StageStatus{Stage: StageSelfEvaluation, WorkflowID: book.workflowID, Today: book.today(ctx), Clock: in.Clock, Steps: book.records()}, nil
 	}); err != nil {
 		return StageResult{}, err
 	}
@@ -121,7 +121,7 @@ func (b *stepBook) recordSelfEvaluation(ctx workflow.Context, req SelfEvaluation
 	sort.Slice(ratings, func(i, j int) bool { return ratings[i].Standard < ratings[j].Standard })
 	rec := activities.SubmissionRecord{
 		Submission: store.Submission{
-			ID: b.workflowID + "/" + StepSelfEvaluation, InstitutionID: b.in.InstitutionID, Cycle: b.in.Cycle,
+			ID: b.key + "/" + StepSelfEvaluation, InstitutionID: b.in.InstitutionID, Cycle: b.in.Cycle,
 			Step: StepSelfEvaluation, Kind: "self-evaluation", SubmittedBy: req.Actor, SubmittedOn: b.today(ctx),
 			Payload: store.Payload(req),
 		},

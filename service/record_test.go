@@ -1,0 +1,248 @@
+package service_test
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/temporalproto"
+	"go.temporal.io/sdk/client"
+
+	"github.com/kvalitetsmodel/accredit/domain"
+	"github.com/kvalitetsmodel/accredit/registry"
+	"github.com/kvalitetsmodel/accredit/workflows"
+)
+
+var record = flag.Bool("record", false, "record the scenario histories into workflows/testdata/histories")
+
+// clientActor reaches cycles through the Temporal client directly.
+type clientActor struct{ c client.Client }
+
+func (a clientActor) status(ctx context.Context, inst string) (workflows.CycleStatus, *workflows.StageStatus, error) {
+	var cycle workflows.CycleStatus
+	v, err := a.c.QueryWorkflow(ctx, workflows.CycleWorkflowID(inst), "", workflows.QueryStatus)
+	if err != nil {
+		return cycle, nil, err
+	}
+	if err := v.Get(&cycle); err != nil {
+		return cycle, nil, err
+	}
+	if cycle.ActiveWorkflowID == "" {
+		return cycle, nil, nil
+	}
+	v, err = a.c.QueryWorkflow(ctx, cycle.ActiveWorkflowID, "", workflows.QueryStatus)
+	if err != nil {
+		return cycle, nil, nil // the stage finished between the two queries
+	}
+	var stage workflows.StageStatus
+	if err := v.Get(&stage); err != nil {
+		return cycle, nil, err
+	}
+	return cycle, &stage, nil
+}
+
+func (a clientActor) act(ctx context.Context, inst, update string, payload any) error {
+	target := workflows.CycleWorkflowID(inst)
+	if update != workflows.UpdateCancelCycle {
+		cycle, _, err := a.status(ctx, inst)
+		if err != nil {
+			return err
+		}
+		if cycle.ActiveWorkflowID == "" {
+			return errors.New("no stage is running")
+		}
+		target = cycle.ActiveWorkflowID
+	}
+	h, err := a.c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: target, UpdateName: update,
+		Args: []any{payload}, WaitForStage: client.WorkflowUpdateStageCompleted})
+	if err != nil {
+		return err
+	}
+	return h.Get(ctx, nil)
+}
+
+// recordedScenarios cover every path of the cycle: each one is replayed in CI against the
+// current workflow code.
+func recordedScenarios() []scenario {
+	withReport := func(manager string, v domain.Verdict, extra map[string]play) map[string]play {
+		return withPlays(onTimePlays(manager, v), extra)
+	}
+	return []scenario{
+		{name: "on-time-verdict-1", institution: "H-01", manager: "P-001", plays: onTimePlays("P-001", domain.VerdictMeets)},
+		{name: "verdict-2-extended-and-waived", institution: "H-02", manager: "P-002", plays: withReport("P-002", domain.VerdictSomeAreas,
+			map[string]play{
+				workflows.StepSelfEvaluation: func(ctx context.Context, a actor, inst string, stage *workflows.StageStatus, st workflows.StepRecord) (bool, error) {
+					switch {
+					case strings.HasSuffix(stage.WorkflowID, "-1"):
+						return true, a.act(ctx, inst, workflows.UpdateExtendDeadline, workflows.Extension{Action: workflows.Action{Actor: secretariatH},
+							Step: workflows.StepSelfEvaluation, NewDue: st.Due.AddDays(14), Reason: "lederskifte"})
+					case strings.HasSuffix(stage.WorkflowID, "-2"):
+						return true, a.act(ctx, inst, workflows.UpdateWaiveStep, workflows.Waiver{Action: workflows.Action{Actor: secretariatH},
+							Step: workflows.StepSelfEvaluation, Reason: "ombygning"})
+					}
+					return true, a.act(ctx, inst, workflows.UpdateSubmitSelfEvaluation, selfEvaluation("P-002"))
+				},
+			})},
+		{name: "verdict-3-twice-decided-and-appeal-upheld", institution: "H-03", manager: "P-003", plays: withReport("P-003", domain.VerdictImportantAreas,
+			map[string]play{
+				workflows.StepRevisitReport: func(ctx context.Context, a actor, inst string, _ *workflows.StageStatus, st workflows.StepRecord) (bool, error) {
+					return true, a.act(ctx, inst, workflows.UpdateSubmitReport, report(st.HolderID, domain.VerdictImportantAreas))
+				},
+				workflows.StepVerdictDecision: decide(0),
+				workflows.StepAppealWindow:    appealAs("P-003"),
+				workflows.StepAppealDecision:  decide(0),
+			})},
+		{name: "declined-invitation-and-appeal-changed", institution: "H-04", manager: "P-004", plays: withReport("P-004", domain.VerdictSomeAreas,
+			map[string]play{
+				workflows.StepInvitation: func(ctx context.Context, a actor, inst string, _ *workflows.StageStatus, st workflows.StepRecord) (bool, error) {
+					accept := !strings.HasPrefix(st.Key, "invitation/professional/1")
+					return true, a.act(ctx, inst, workflows.UpdateAnswerInvitation, workflows.InvitationAnswer{
+						Action: workflows.Action{Actor: st.HolderID}, Accept: accept, Reason: "på kursus"})
+				},
+				workflows.StepAppealWindow:   appealAs("P-004"),
+				workflows.StepAppealDecision: decide(domain.VerdictMeets),
+				workflows.StepActionPlan: func(context.Context, actor, string, *workflows.StageStatus, workflows.StepRecord) (bool, error) {
+					return false, nil // withdrawn when the appeal changes the verdict to 1
+				},
+			})},
+		{name: "late-self-evaluation-escalated", institution: "H-05", manager: "P-005", plays: withReport("P-005", domain.VerdictMeets,
+			map[string]play{
+				workflows.StepSelfEvaluation: func(ctx context.Context, a actor, inst string, stage *workflows.StageStatus, st workflows.StepRecord) (bool, error) {
+					// The first self-evaluation comes three weeks late: reminders, then escalations.
+					if strings.HasSuffix(stage.WorkflowID, "-1") && today(stage).Before(st.Due.AddDays(22)) {
+						return false, nil
+					}
+					return true, a.act(ctx, inst, workflows.UpdateSubmitSelfEvaluation, selfEvaluation("P-005"))
+				},
+			})},
+		{name: "cancelled-during-self-evaluation", institution: "H-06", manager: "P-006", stopWhenCancelled: true,
+			plays: map[string]play{
+				workflows.StepSelfEvaluation: func(ctx context.Context, a actor, inst string, stage *workflows.StageStatus, st workflows.StepRecord) (bool, error) {
+					if strings.HasSuffix(stage.WorkflowID, "-1") {
+						return true, a.act(ctx, inst, workflows.UpdateSubmitSelfEvaluation, selfEvaluation("P-006"))
+					}
+					return true, a.act(ctx, inst, workflows.UpdateCancelCycle, workflows.Cancellation{
+						Action: workflows.Action{Actor: secretariatH}, Reason: "Tilbuddet lukker."})
+				},
+			}},
+	}
+}
+
+func appealAs(manager string) play {
+	return func(ctx context.Context, a actor, inst string, _ *workflows.StageStatus, _ workflows.StepRecord) (bool, error) {
+		return true, a.act(ctx, inst, workflows.UpdateAppeal, workflows.Appeal{Action: workflows.Action{Actor: manager},
+			Reason: "Rapporten overser vores dokumentation."})
+	}
+}
+
+func decide(v domain.Verdict) play {
+	return func(ctx context.Context, a actor, inst string, _ *workflows.StageStatus, _ workflows.StepRecord) (bool, error) {
+		return true, a.act(ctx, inst, workflows.UpdateDecide, workflows.Decision{Action: workflows.Action{Actor: secretariatH},
+			Verdict: v, Reason: "Afgjort på baggrund af rapporten og institutionens bemærkninger."})
+	}
+}
+
+// TestRecordHistories runs every scenario on the embedded server and writes the histories
+// of the cycle and its stages to workflows/testdata/histories, where replay_test.go replays
+// them. Run it after a workflow change that comes with a new version:
+//
+//	go test ./service -run TestRecordHistories -record
+func TestRecordHistories(t *testing.T) {
+	if !*record {
+		t.Skip("records histories only with -record")
+	}
+	cfg := testConfig(t, t.TempDir())
+	demoCalendar(&cfg, 400*time.Millisecond)
+	s := startService(t, cfg)
+	defer s.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	if _, err := registry.ImportInstitutions(ctx, s.Store, "../examples/institutions.csv"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := registry.ImportPeople(ctx, s.Store, "../examples/people.csv", domain.DateOf(time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	a := clientActor{c: s.Client}
+	out := filepath.Join("..", "workflows", "testdata", "histories")
+	if err := os.RemoveAll(out); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for _, sc := range recordedScenarios() {
+		run, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CycleWorkflowID(sc.institution),
+			TaskQueue: cfg.TaskQueue}, workflows.CycleWorkflowName, workflows.CycleInput{
+			InstitutionID: sc.institution, Number: 1, StartDate: domain.DateOf(time.Now()), StartedBy: secretariatH})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sc.drive(ctx, t, a, 10*time.Millisecond)
+			ids := map[string]string{"cycle": run.GetRunID()}
+			for year := 1; year <= 3; year++ {
+				ids[workflows.StageWorkflowID(sc.institution, 1, workflows.StageSelfEvaluation, year)] = ""
+			}
+			ids[workflows.StageWorkflowID(sc.institution, 1, workflows.StageExternalEvaluation, 0)] = ""
+			ids[workflows.StageWorkflowID(sc.institution, 1, workflows.StagePublication, 0)] = ""
+			for id, runID := range ids {
+				wfID := id
+				if id == "cycle" {
+					wfID = workflows.CycleWorkflowID(sc.institution)
+				}
+				if err := saveHistory(ctx, s.Client, wfID, runID, filepath.Join(out, sc.name, fileName(id)+".json")); err != nil {
+					var missing *serviceerror.NotFound
+					if errors.As(err, &missing) {
+						continue // the stage never ran in this scenario
+					}
+					t.Errorf("%s: %s: %v", sc.name, wfID, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func fileName(id string) string {
+	if id == "cycle" {
+		return "0-cycle"
+	}
+	parts := strings.Split(id, "/")
+	return parts[len(parts)-1]
+}
+
+// saveHistory writes a closed run's history as the JSON the replayer reads.
+func saveHistory(ctx context.Context, c client.Client, workflowID, runID, path string) error {
+	iter := c.GetWorkflowHistory(ctx, workflowID, runID, false, 0)
+	hist := &historyWriter{}
+	for iter.HasNext() {
+		event, err := iter.Next()
+		if err != nil {
+			return err
+		}
+		hist.events = append(hist.events, event)
+	}
+	data, err := hist.json()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o644)
+}
+
+type historyWriter struct{ events []*historypb.HistoryEvent }
+
+func (h *historyWriter) json() ([]byte, error) {
+	return temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(&historypb.History{Events: h.events})
+}
