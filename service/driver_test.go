@@ -70,7 +70,8 @@ func (s scenario) drive(ctx context.Context, t *testing.T, a actor, poll time.Du
 			}
 			done, err := p(ctx, a, s.institution, stage, st)
 			if err != nil {
-				t.Errorf("%s: %s: %v", s.name, st.Key, err)
+				_, again, _ := a.status(ctx, s.institution)
+				t.Errorf("%s: %s: %v\nstage then: %+v\nstage now: %+v", s.name, st.Key, err, stage, again)
 				return cycle
 			}
 			if done {

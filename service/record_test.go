@@ -81,8 +81,9 @@ func recordedScenarios() []scenario {
 			map[string]play{
 				workflows.StepSelfEvaluation: func(ctx context.Context, a actor, inst string, stage *workflows.StageStatus, st workflows.StepRecord) (bool, error) {
 					switch {
-					case strings.HasSuffix(stage.WorkflowID, "-1"):
-						return true, a.act(ctx, inst, workflows.UpdateExtendDeadline, workflows.Extension{Action: workflows.Action{Actor: secretariatH},
+					case strings.HasSuffix(stage.WorkflowID, "-1") && len(st.Extensions) == 0:
+						// Extended first, submitted on a later look.
+						return false, a.act(ctx, inst, workflows.UpdateExtendDeadline, workflows.Extension{Action: workflows.Action{Actor: secretariatH},
 							Step: workflows.StepSelfEvaluation, NewDue: st.Due.AddDays(14), Reason: "lederskifte"})
 					case strings.HasSuffix(stage.WorkflowID, "-2"):
 						return true, a.act(ctx, inst, workflows.UpdateWaiveStep, workflows.Waiver{Action: workflows.Action{Actor: secretariatH},
@@ -160,7 +161,7 @@ func TestRecordHistories(t *testing.T) {
 		t.Skip("records histories only with -record")
 	}
 	cfg := testConfig(t, t.TempDir())
-	demoCalendar(&cfg, 400*time.Millisecond)
+	demoCalendar(&cfg, 300*time.Millisecond)
 	s := startService(t, cfg)
 	defer s.Stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
@@ -187,7 +188,7 @@ func TestRecordHistories(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sc.drive(ctx, t, a, 10*time.Millisecond)
+			sc.drive(ctx, t, a, 300*time.Millisecond)
 			ids := map[string]string{"cycle": run.GetRunID()}
 			for year := 1; year <= 3; year++ {
 				ids[workflows.StageWorkflowID(sc.institution, 1, workflows.StageSelfEvaluation, year)] = ""

@@ -107,7 +107,9 @@ func (b *stepBook) find(key string) *step {
 	return found
 }
 
-// openStep opens a step, tells its holder, and starts walking its alerts.
+// openStep opens a step, tells its holder, and starts walking its alerts. It does not block:
+// the step is in the book (and visible to queries and updates) the moment it returns, and
+// its effects run in the step's own coroutine.
 func (b *stepBook) openStep(ctx workflow.Context, spec stepSpec) *step {
 	today := b.today(ctx)
 	s := &step{
@@ -119,12 +121,18 @@ func (b *stepBook) openStep(ctx workflow.Context, spec stepSpec) *step {
 		expiresAtDue:      spec.ExpiresAtDue,
 	}
 	b.steps = append(b.steps, s)
-	b.persist(ctx, s)
-	if !spec.Quiet {
-		b.notify(ctx, s, activities.KindTask, 0, today, []activities.Recipient{{PersonID: spec.HolderID}})
-	}
+	opened := b.snapshot(s)
 	b.updateSearchAttributes(ctx)
-	workflow.Go(ctx, func(ctx workflow.Context) { b.walkAlerts(ctx, s) })
+	b.inflight++
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		var a *activities.Activities
+		_ = workflow.ExecuteActivity(effectOptions(ctx), a.RecordStep, opened).Get(ctx, nil)
+		if !spec.Quiet {
+			b.notify(ctx, s, activities.KindTask, 0, today, []activities.Recipient{{PersonID: spec.HolderID}})
+		}
+		b.inflight--
+		b.walkAlerts(ctx, s)
+	})
 	return s
 }
 
@@ -248,16 +256,21 @@ func (b *stepBook) awaitClosed(ctx workflow.Context, s *step) error {
 }
 
 func (b *stepBook) persist(ctx workflow.Context, s *step) {
+	var a *activities.Activities
+	_ = b.effect(ctx, a.RecordStep, b.snapshot(s), nil)
+}
+
+// snapshot is the step's read-model row at a new revision; taking it synchronously orders
+// the writes of one step even when their activities run concurrently.
+func (b *stepBook) snapshot(s *step) activities.StepRow {
 	s.revision++
-	rec := activities.StepRow{
+	return activities.StepRow{
 		ID:            b.key + "/" + s.rec.Key + "/" + s.rec.Opened.String(),
 		InstitutionID: b.in.InstitutionID, Cycle: b.in.Cycle, Step: s.rec.Key, Title: s.rec.Title,
 		Region: b.in.Institution.Region, HolderID: s.rec.HolderID, HolderRole: s.rec.HolderRole,
 		Opened: s.rec.Opened, Due: s.rec.Due, Status: string(s.rec.Status), Closed: s.rec.Closed,
 		ClosedBy: s.rec.ClosedBy, Note: s.rec.Note, Escalation: s.rec.Escalation, Revision: s.revision,
 	}
-	var a *activities.Activities
-	_ = b.effect(ctx, a.RecordStep, rec, nil)
 }
 
 // notify queues one notification per recipient, keyed so that a retry never sends twice,
