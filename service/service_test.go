@@ -21,7 +21,7 @@ import (
 
 // testConfig is a configuration on a fresh data directory with the embedded server on a
 // free loopback port.
-func testConfig(t *testing.T, dataDir string) config.Config {
+func testConfig(t testing.TB, dataDir string) config.Config {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -52,6 +52,11 @@ func demoCalendar(cfg *config.Config, day time.Duration) {
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 func startService(t *testing.T, cfg config.Config) *service.Service {
+	t.Helper()
+	return startServiceB(t, cfg)
+}
+
+func startServiceB(t testing.TB, cfg config.Config) *service.Service {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
