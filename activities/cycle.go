@@ -100,8 +100,11 @@ func (a *Activities) RecordAudit(ctx context.Context, e AuditEntry) error {
 	return a.Store.Audit(ctx, e)
 }
 
-// SubmissionRecord is a submission with, for self-evaluations, its ratings and values.
+// SubmissionRecord is a submission with, for self-evaluations, its ratings and values. Body
+// is what the person handed in; it is stored whole as the submission's (and report's)
+// payload, serialised here rather than in workflow code.
 type SubmissionRecord struct {
+	Body       any                      `json:"body"`
 	Submission store.Submission         `json:"submission"`
 	Ratings    []store.Rating           `json:"ratings,omitempty"`
 	Indicators map[string]string        `json:"indicators,omitempty"`
@@ -111,6 +114,12 @@ type SubmissionRecord struct {
 
 // RecordSubmission stores a submission (and a report, when it is one) exactly once.
 func (a *Activities) RecordSubmission(ctx context.Context, r SubmissionRecord) error {
+	if r.Submission.Payload == "" {
+		r.Submission.Payload = store.Payload(r.Body)
+	}
+	if r.Report != nil && r.Report.Payload == "" {
+		r.Report.Payload = r.Submission.Payload
+	}
 	if err := a.Store.InsertSubmission(ctx, r.Submission, r.Ratings, r.Indicators); err != nil {
 		return err
 	}

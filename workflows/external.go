@@ -108,7 +108,7 @@ func (e *external) secretariatHolder() string {
 
 func (e *external) team() []TeamMember {
 	var out []TeamMember
-	for _, role := range append(domain.RequiredSeats(), domain.SeatTrainee) {
+	for _, role := range teamSeats() {
 		s := e.seats[role]
 		if s == nil {
 			continue
@@ -268,7 +268,7 @@ func (e *external) followUp(ctx workflow.Context) error {
 // assembleTeam proposes a team under the hard rules, invites it, and replaces whoever
 // declines or does not answer; a seat nobody can fill goes to the secretariat.
 func (e *external) assembleTeam(ctx workflow.Context) error {
-	seats := append(domain.RequiredSeats(), domain.SeatTrainee)
+	seats := teamSeats()
 	for _, role := range seats {
 		e.seats[role] = &seat{role: role}
 	}
@@ -322,8 +322,9 @@ func (e *external) teamComplete() bool {
 }
 
 func (e *external) pendingAnswers() bool {
-	for _, s := range e.seats {
-		if s.invitation != nil && !s.invitation.open() && !s.handled {
+	for _, role := range teamSeats() {
+		s := e.seats[role]
+		if s != nil && s.invitation != nil && !s.invitation.open() && !s.handled {
 			return true
 		}
 	}
@@ -373,8 +374,8 @@ func (e *external) proposeAndInvite(ctx workflow.Context, roles []domain.TeamRol
 
 func (e *external) allAsked() []string {
 	out := append([]string(nil), e.excluded...)
-	for _, s := range e.seats {
-		if s.member != nil {
+	for _, role := range teamSeats() {
+		if s := e.seats[role]; s != nil && s.member != nil {
 			out = append(out, s.member.PersonID)
 		}
 	}
@@ -419,10 +420,11 @@ func (e *external) recordReport(ctx workflow.Context, key string, r Report) {
 	id := e.book.key + "/" + key
 	rec := activities.SubmissionRecord{
 		Submission: store.Submission{ID: id, InstitutionID: in.InstitutionID, Cycle: in.Cycle, Step: key,
-			Kind: key, SubmittedBy: r.Actor, SubmittedOn: e.today(ctx), Payload: store.Payload(r)},
+			Kind: key, SubmittedBy: r.Actor, SubmittedOn: e.today(ctx)},
+		Body: r,
 		Report: &store.ReportRow{ID: id, InstitutionID: in.InstitutionID, Cycle: in.Cycle, Kind: key,
 			AuthorID: r.Actor, SubmittedOn: e.today(ctx), Verdict: int(r.Verdict), Summary: r.Summary,
-			Suggestions: r.Suggestions, Payload: store.Payload(r)},
+			Suggestions: r.Suggestions},
 		Assessed: assessed,
 	}
 	var a *activities.Activities
@@ -433,7 +435,7 @@ func (e *external) recordSubmission(ctx workflow.Context, key, kind, actor strin
 	in := e.book.in
 	id := e.book.key + "/" + workflow.GetCurrentUpdateInfo(ctx).ID
 	rec := activities.SubmissionRecord{Submission: store.Submission{ID: id, InstitutionID: in.InstitutionID,
-		Cycle: in.Cycle, Step: key, Kind: kind, SubmittedBy: actor, SubmittedOn: e.today(ctx), Payload: store.Payload(payload)}}
+		Cycle: in.Cycle, Step: key, Kind: kind, SubmittedBy: actor, SubmittedOn: e.today(ctx)}, Body: payload}
 	var a *activities.Activities
 	_ = e.book.effect(ctx, a.RecordSubmission, rec, nil)
 }

@@ -49,7 +49,7 @@ func (e *external) register(ctx workflow.Context) error {
 
 // invitationOf returns the seat the actor has an open invitation for.
 func (e *external) invitationOf(actor string) *seat {
-	for _, role := range append(domain.RequiredSeats(), domain.SeatTrainee) {
+	for _, role := range teamSeats() {
 		s := e.seats[role]
 		if s != nil && s.invitation != nil && s.invitation.open() && s.invitee.PersonID == actor {
 			return s
@@ -105,8 +105,8 @@ func (e *external) validateAssignment(_ workflow.Context, req ReviewerAssignment
 	if e.reportSubmitted {
 		return fmt.Errorf("the report has been submitted: the team can no longer change")
 	}
-	for role, s := range e.seats {
-		if s.member != nil && s.member.PersonID == req.PersonID {
+	for _, role := range teamSeats() {
+		if s := e.seats[role]; s != nil && s.member != nil && s.member.PersonID == req.PersonID {
 			return fmt.Errorf("%s already holds the %s seat", req.PersonID, role)
 		}
 	}

@@ -3,7 +3,6 @@ package workflows
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"go.temporal.io/sdk/workflow"
@@ -78,22 +77,12 @@ func ValidateSelfEvaluation(gen domain.Generation, req SelfEvaluationSubmission,
 			problems = append(problems, fmt.Sprintf("standard %s is rated %d, outside the scale %d-%d", st.Code, r, domain.MinRating, domain.MaxRating))
 		}
 	}
-	codes := make([]string, 0, len(req.Ratings))
-	for code := range req.Ratings {
-		codes = append(codes, code)
-	}
-	sort.Strings(codes)
-	for _, code := range codes {
+	for _, code := range sortedKeys(req.Ratings) {
 		if _, ok := gen.Standard(code); !ok {
 			problems = append(problems, fmt.Sprintf("standard %s is not in catalogue generation %d", code, gen.Number))
 		}
 	}
-	indicators := make([]string, 0, len(req.Indicators))
-	for code := range req.Indicators {
-		indicators = append(indicators, code)
-	}
-	sort.Strings(indicators)
-	for _, code := range indicators {
+	for _, code := range sortedKeys(req.Indicators) {
 		if !hasIndicator(gen, code) {
 			problems = append(problems, fmt.Sprintf("indicator %s is not in catalogue generation %d", code, gen.Number))
 		}
@@ -115,16 +104,15 @@ func hasIndicator(gen domain.Generation, code string) bool {
 
 func (b *stepBook) recordSelfEvaluation(ctx workflow.Context, req SelfEvaluationSubmission) {
 	ratings := make([]store.Rating, 0, len(req.Ratings))
-	for code, r := range req.Ratings {
-		ratings = append(ratings, store.Rating{Standard: code, Rating: int(r), Note: req.Notes[code]})
+	for _, code := range sortedKeys(req.Ratings) {
+		ratings = append(ratings, store.Rating{Standard: code, Rating: int(req.Ratings[code]), Note: req.Notes[code]})
 	}
-	sort.Slice(ratings, func(i, j int) bool { return ratings[i].Standard < ratings[j].Standard })
 	rec := activities.SubmissionRecord{
 		Submission: store.Submission{
 			ID: b.key + "/" + StepSelfEvaluation, InstitutionID: b.in.InstitutionID, Cycle: b.in.Cycle,
 			Step: StepSelfEvaluation, Kind: "self-evaluation", SubmittedBy: req.Actor, SubmittedOn: b.today(ctx),
-			Payload: store.Payload(req),
 		},
+		Body:       req,
 		Ratings:    ratings,
 		Indicators: req.Indicators,
 	}

@@ -144,3 +144,18 @@ func generation(number int) (domain.Generation, error) {
 	}
 	return domain.Generation{}, fmt.Errorf("catalogue generation %d is unknown to this worker", number)
 }
+
+// sortedKeys returns a map's keys in order: workflow code iterates maps only through it.
+//
+//workflowcheck:ignore the keys are sorted before anyone sees their order
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// teamSeats are the seats of a team in the order they are filled and shown.
+func teamSeats() []domain.TeamRole { return append(domain.RequiredSeats(), domain.SeatTrainee) }
