@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -15,7 +14,7 @@ import (
 	"github.com/kvalitetsmodel/accredit/activities"
 	"github.com/kvalitetsmodel/accredit/config"
 	"github.com/kvalitetsmodel/accredit/domain"
-	"github.com/kvalitetsmodel/accredit/registry"
+	"github.com/kvalitetsmodel/accredit/internal/fixture"
 	"github.com/kvalitetsmodel/accredit/store"
 )
 
@@ -38,21 +37,7 @@ func (n *countingNotifier) Deliver(_ context.Context, msg store.OutboxMessage, t
 
 func newActivities(t *testing.T) (*activities.Activities, *countingNotifier) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "accredit.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	if err := st.Seed(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := registry.ImportInstitutions(ctx, st, "../examples/institutions.csv"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := registry.ImportPeople(ctx, st, "../examples/people.csv", domain.NewDate(2026, 11, 22)); err != nil {
-		t.Fatal(err)
-	}
+	st := fixture.ExampleStore(t)
 	n := &countingNotifier{}
 	return activities.New(st, config.Default(), n, slog.New(slog.NewTextHandler(io.Discard, nil))), n
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kvalitetsmodel/accredit/domain"
+	"github.com/kvalitetsmodel/accredit/internal/fixture"
 	"github.com/kvalitetsmodel/accredit/workflows"
 )
 
@@ -81,33 +82,11 @@ func (s scenario) drive(ctx context.Context, t *testing.T, a actor, poll time.Du
 	}
 }
 
-func selfEvaluation(actor string) workflows.SelfEvaluationSubmission {
-	sub := workflows.SelfEvaluationSubmission{Action: workflows.Action{Actor: actor},
-		Ratings: map[string]domain.Rating{}, Indicators: map[string]string{}, Notes: map[string]string{}}
-	for _, st := range domain.FirstGeneration().ActiveStandards() {
-		sub.Ratings[st.Code] = domain.RatingLargelyMet
-		for _, ind := range st.Indicators {
-			sub.Indicators[ind.Code] = "ja"
-		}
-	}
-	return sub
-}
-
-func report(actor string, verdict domain.Verdict) workflows.Report {
-	r := workflows.Report{Action: workflows.Action{Actor: actor}, Verdict: verdict,
-		Summary: "Tilbuddet arbejder systematisk med kvalitet.", Suggestions: "Handleplanerne bør revideres oftere."}
-	for _, st := range domain.FirstGeneration().ActiveStandards() {
-		r.Assessments = append(r.Assessments, workflows.Assessment{Standard: st.Code, Met: verdict == domain.VerdictMeets,
-			Assessment: "Vurderet på baggrund af interview og dokumentation."})
-	}
-	return r
-}
-
 // onTimePlays is a team and an institution that do everything promptly.
 func onTimePlays(manager string, verdict domain.Verdict) map[string]play {
 	return map[string]play{
 		workflows.StepSelfEvaluation: func(ctx context.Context, a actor, inst string, _ *workflows.StageStatus, _ workflows.StepRecord) (bool, error) {
-			return true, a.act(ctx, inst, workflows.UpdateSubmitSelfEvaluation, selfEvaluation(manager))
+			return true, a.act(ctx, inst, workflows.UpdateSubmitSelfEvaluation, fixture.SelfEvaluation(manager))
 		},
 		workflows.StepInvitation: func(ctx context.Context, a actor, inst string, _ *workflows.StageStatus, st workflows.StepRecord) (bool, error) {
 			return true, a.act(ctx, inst, workflows.UpdateAnswerInvitation, workflows.InvitationAnswer{
@@ -118,10 +97,10 @@ func onTimePlays(manager string, verdict domain.Verdict) map[string]play {
 		workflows.StepVisit:       recordWhenDue,
 		workflows.StepRevisit:     recordWhenDue,
 		workflows.StepReport: func(ctx context.Context, a actor, inst string, _ *workflows.StageStatus, st workflows.StepRecord) (bool, error) {
-			return true, a.act(ctx, inst, workflows.UpdateSubmitReport, report(st.HolderID, verdict))
+			return true, a.act(ctx, inst, workflows.UpdateSubmitReport, fixture.Report(st.HolderID, verdict))
 		},
 		workflows.StepRevisitReport: func(ctx context.Context, a actor, inst string, _ *workflows.StageStatus, st workflows.StepRecord) (bool, error) {
-			return true, a.act(ctx, inst, workflows.UpdateSubmitReport, report(st.HolderID, domain.VerdictMeets))
+			return true, a.act(ctx, inst, workflows.UpdateSubmitReport, fixture.Report(st.HolderID, domain.VerdictMeets))
 		},
 		workflows.StepActionPlan: func(ctx context.Context, a actor, inst string, _ *workflows.StageStatus, _ workflows.StepRecord) (bool, error) {
 			return true, a.act(ctx, inst, workflows.UpdateSubmitActionPlan, workflows.ActionPlan{

@@ -17,7 +17,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/kvalitetsmodel/accredit/domain"
-	"github.com/kvalitetsmodel/accredit/registry"
+	"github.com/kvalitetsmodel/accredit/internal/fixture"
 	"github.com/kvalitetsmodel/accredit/workflows"
 )
 
@@ -89,13 +89,13 @@ func recordedScenarios() []scenario {
 						return true, a.act(ctx, inst, workflows.UpdateWaiveStep, workflows.Waiver{Action: workflows.Action{Actor: secretariatH},
 							Step: workflows.StepSelfEvaluation, Reason: "ombygning"})
 					}
-					return true, a.act(ctx, inst, workflows.UpdateSubmitSelfEvaluation, selfEvaluation("P-002"))
+					return true, a.act(ctx, inst, workflows.UpdateSubmitSelfEvaluation, fixture.SelfEvaluation("P-002"))
 				},
 			})},
 		{name: "verdict-3-twice-decided-and-appeal-upheld", institution: "H-03", manager: "P-003", plays: withReport("P-003", domain.VerdictImportantAreas,
 			map[string]play{
 				workflows.StepRevisitReport: func(ctx context.Context, a actor, inst string, _ *workflows.StageStatus, st workflows.StepRecord) (bool, error) {
-					return true, a.act(ctx, inst, workflows.UpdateSubmitReport, report(st.HolderID, domain.VerdictImportantAreas))
+					return true, a.act(ctx, inst, workflows.UpdateSubmitReport, fixture.Report(st.HolderID, domain.VerdictImportantAreas))
 				},
 				workflows.StepVerdictDecision: decide(0),
 				workflows.StepAppealWindow:    appealAs("P-003"),
@@ -121,14 +121,14 @@ func recordedScenarios() []scenario {
 					if strings.HasSuffix(stage.WorkflowID, "-1") && today(stage).Before(st.Due.AddDays(22)) {
 						return false, nil
 					}
-					return true, a.act(ctx, inst, workflows.UpdateSubmitSelfEvaluation, selfEvaluation("P-005"))
+					return true, a.act(ctx, inst, workflows.UpdateSubmitSelfEvaluation, fixture.SelfEvaluation("P-005"))
 				},
 			})},
 		{name: "cancelled-during-self-evaluation", institution: "H-06", manager: "P-006", stopWhenCancelled: true,
 			plays: map[string]play{
 				workflows.StepSelfEvaluation: func(ctx context.Context, a actor, inst string, stage *workflows.StageStatus, st workflows.StepRecord) (bool, error) {
 					if strings.HasSuffix(stage.WorkflowID, "-1") {
-						return true, a.act(ctx, inst, workflows.UpdateSubmitSelfEvaluation, selfEvaluation("P-006"))
+						return true, a.act(ctx, inst, workflows.UpdateSubmitSelfEvaluation, fixture.SelfEvaluation("P-006"))
 					}
 					return true, a.act(ctx, inst, workflows.UpdateCancelCycle, workflows.Cancellation{
 						Action: workflows.Action{Actor: secretariatH}, Reason: "Tilbuddet lukker."})
@@ -166,12 +166,7 @@ func TestRecordHistories(t *testing.T) {
 	defer s.Stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	if _, err := registry.ImportInstitutions(ctx, s.Store, "../examples/institutions.csv"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := registry.ImportPeople(ctx, s.Store, "../examples/people.csv", domain.DateOf(time.Now())); err != nil {
-		t.Fatal(err)
-	}
+	fixture.ExampleRegistry(t, s.Store)
 	a := clientActor{c: s.Client}
 	out := filepath.Join("..", "workflows", "testdata", "histories")
 	if err := os.RemoveAll(out); err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kvalitetsmodel/accredit/domain"
+	"github.com/kvalitetsmodel/accredit/internal/fixture"
 	"github.com/kvalitetsmodel/accredit/workflows"
 )
 
@@ -21,7 +22,7 @@ func captureThenSubmit(onDay domain.Date, captured *workflows.StepRecord) action
 			return false
 		}
 		*captured = st
-		h.mustUpdate(stage, workflows.UpdateSubmitSelfEvaluation, fullSelfEvaluation(manager))
+		h.mustUpdate(stage, workflows.UpdateSubmitSelfEvaluation, fixture.SelfEvaluation(manager))
 		return true
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,7 +20,7 @@ import (
 	"github.com/kvalitetsmodel/accredit/activities"
 	"github.com/kvalitetsmodel/accredit/config"
 	"github.com/kvalitetsmodel/accredit/domain"
-	"github.com/kvalitetsmodel/accredit/registry"
+	"github.com/kvalitetsmodel/accredit/internal/fixture"
 	"github.com/kvalitetsmodel/accredit/store"
 	"github.com/kvalitetsmodel/accredit/workflows"
 )
@@ -60,22 +59,8 @@ type harness struct {
 
 func newHarness(t *testing.T, configure ...func(*config.Config)) *harness {
 	t.Helper()
-	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := store.OpenSQLite(ctx, filepath.Join(dir, "accredit.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	if err := st.Seed(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := registry.ImportInstitutions(ctx, st, "../examples/institutions.csv"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := registry.ImportPeople(ctx, st, "../examples/people.csv", domain.NewDate(2026, 11, 22)); err != nil {
-		t.Fatal(err)
-	}
+	st := fixture.ExampleStore(t)
 	cfg := config.Default()
 	cfg.DataDir = dir
 	for _, c := range configure {
@@ -300,26 +285,13 @@ func onTime() map[string]action {
 	}
 }
 
-// fullSelfEvaluation rates every standard of generation 1.
-func fullSelfEvaluation(actor string) workflows.SelfEvaluationSubmission {
-	sub := workflows.SelfEvaluationSubmission{Action: workflows.Action{Actor: actor},
-		Ratings: map[string]domain.Rating{}, Indicators: map[string]string{}, Notes: map[string]string{}}
-	for _, st := range domain.FirstGeneration().ActiveStandards() {
-		sub.Ratings[st.Code] = domain.RatingLargelyMet
-		for _, ind := range st.Indicators {
-			sub.Indicators[ind.Code] = "ja"
-		}
-	}
-	return sub
-}
-
 // submitSelfEvaluation submits the self-evaluation `after` days after it opened.
 func submitSelfEvaluation(after int) action {
 	return func(h *harness, stage string, st workflows.StepRecord, today domain.Date) bool {
 		if today.DaysSince(st.Opened) < after {
 			return false
 		}
-		h.mustUpdate(stage, workflows.UpdateSubmitSelfEvaluation, fullSelfEvaluation(manager))
+		h.mustUpdate(stage, workflows.UpdateSubmitSelfEvaluation, fixture.SelfEvaluation(manager))
 		return true
 	}
 }
@@ -364,20 +336,9 @@ func recordVisit(h *harness, stage string, st workflows.StepRecord, today domain
 	return true
 }
 
-func fullReport(actor string, verdict domain.Verdict) workflows.Report {
-	r := workflows.Report{Action: workflows.Action{Actor: actor}, Verdict: verdict,
-		Summary:     "Tilbuddet arbejder systematisk med kvalitet.",
-		Suggestions: "Handleplanerne bør revideres oftere."}
-	for _, st := range domain.FirstGeneration().ActiveStandards() {
-		r.Assessments = append(r.Assessments, workflows.Assessment{Standard: st.Code, Met: verdict == domain.VerdictMeets,
-			Assessment: "Vurderet på baggrund af interview og dokumentation."})
-	}
-	return r
-}
-
 func submitReport(verdict domain.Verdict) action {
 	return func(h *harness, stage string, st workflows.StepRecord, today domain.Date) bool {
-		h.mustUpdate(stage, workflows.UpdateSubmitReport, fullReport(st.HolderID, verdict))
+		h.mustUpdate(stage, workflows.UpdateSubmitReport, fixture.Report(st.HolderID, verdict))
 		return true
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/kvalitetsmodel/accredit/domain"
+	"github.com/kvalitetsmodel/accredit/internal/fixture"
 	"github.com/kvalitetsmodel/accredit/workflows"
 )
 
@@ -13,18 +14,18 @@ import (
 func TestEveryValidatorRejection(t *testing.T) {
 	h := newHarness(t)
 	h.actions[workflows.StepSelfEvaluation] = func(h *harness, stage string, st workflows.StepRecord, today domain.Date) bool {
-		missing := fullSelfEvaluation(manager)
+		missing := fixture.SelfEvaluation(manager)
 		delete(missing.Ratings, "3.1")
 		h.mustReject(stage, workflows.UpdateSubmitSelfEvaluation, missing, "is missing standard 3.1 (Planned development of skills)")
-		outside := fullSelfEvaluation(manager)
+		outside := fixture.SelfEvaluation(manager)
 		outside.Ratings["1.1"] = 7
 		h.mustReject(stage, workflows.UpdateSubmitSelfEvaluation, outside, "standard 1.1 is rated 7, outside the scale 1-4")
-		unknown := fullSelfEvaluation(manager)
+		unknown := fixture.SelfEvaluation(manager)
 		unknown.Indicators["9.9.9"] = "ja"
 		h.mustReject(stage, workflows.UpdateSubmitSelfEvaluation, unknown, "indicator 9.9.9 is not in catalogue generation 1")
-		h.mustReject(stage, workflows.UpdateSubmitSelfEvaluation, fullSelfEvaluation("P-002"), "P-002 does not hold step self-evaluation")
-		h.mustReject(stage, workflows.UpdateSubmitSelfEvaluation, fullSelfEvaluation(""), "say who is acting")
-		h.mustUpdate(stage, workflows.UpdateSubmitSelfEvaluation, fullSelfEvaluation(manager))
+		h.mustReject(stage, workflows.UpdateSubmitSelfEvaluation, fixture.SelfEvaluation("P-002"), "P-002 does not hold step self-evaluation")
+		h.mustReject(stage, workflows.UpdateSubmitSelfEvaluation, fixture.SelfEvaluation(""), "say who is acting")
+		h.mustUpdate(stage, workflows.UpdateSubmitSelfEvaluation, fixture.SelfEvaluation(manager))
 		return true
 	}
 	h.actions[workflows.StepInvitation] = func(h *harness, stage string, st workflows.StepRecord, today domain.Date) bool {
@@ -39,7 +40,7 @@ func TestEveryValidatorRejection(t *testing.T) {
 			Date: today.AddDays(10)}, "is inside the notice period of 4w")
 		h.mustReject(stage, workflows.UpdateSetVisitDate, workflows.VisitDate{Action: workflows.Action{Actor: manager},
 			Date: today.AddDays(40)}, "does not hold step visit-date")
-		h.mustReject(stage, workflows.UpdateSubmitReport, fullReport(st.HolderID, domain.VerdictMeets), "record the visit first")
+		h.mustReject(stage, workflows.UpdateSubmitReport, fixture.Report(st.HolderID, domain.VerdictMeets), "record the visit first")
 		h.mustReject(stage, workflows.UpdateAssignReviewer, workflows.ReviewerAssignment{Action: workflows.Action{Actor: secretariat},
 			Seat: "chair", PersonID: "P-050", Reason: "x"}, `unknown seat "chair"`)
 		return setVisitDate(35)(h, stage, st, today)
@@ -49,14 +50,14 @@ func TestEveryValidatorRejection(t *testing.T) {
 		if today.Before(visit) {
 			h.mustReject(stage, workflows.UpdateRecordVisit, workflows.VisitRecord{Action: workflows.Action{Actor: st.HolderID}},
 				"can be recorded on that day or later")
-			h.mustReject(stage, workflows.UpdateSubmitReport, fullReport(st.HolderID, domain.VerdictMeets), "record the visit first")
+			h.mustReject(stage, workflows.UpdateSubmitReport, fixture.Report(st.HolderID, domain.VerdictMeets), "record the visit first")
 			return false
 		}
 		return recordVisit(h, stage, st, today)
 	}
 	h.actions[workflows.StepReport] = func(h *harness, stage string, st workflows.StepRecord, today domain.Date) bool {
-		h.mustReject(stage, workflows.UpdateSubmitReport, fullReport(st.HolderID, 5), "verdict must be 1, 2 or 3")
-		partial := fullReport(st.HolderID, domain.VerdictSomeAreas)
+		h.mustReject(stage, workflows.UpdateSubmitReport, fixture.Report(st.HolderID, 5), "verdict must be 1, 2 or 3")
+		partial := fixture.Report(st.HolderID, domain.VerdictSomeAreas)
 		partial.Assessments = partial.Assessments[1:]
 		h.mustReject(stage, workflows.UpdateSubmitReport, partial, "the report has no assessment of standard 1.1")
 		h.mustReject(stage, workflows.UpdateCommentReport, workflows.Comment{Action: workflows.Action{Actor: manager}, Text: "fejl"},
