@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 
 	"go.temporal.io/sdk/client"
@@ -28,7 +29,7 @@ func (c Config) ClientOptions(logger *slog.Logger) (client.Options, error) {
 }
 
 // NewLogger builds the process logger from LogLevel and LogFormat.
-func (c Config) NewLogger(w interface{ Write([]byte) (int, error) }) *slog.Logger {
+func (c Config) NewLogger(w io.Writer) *slog.Logger {
 	level, err := ParseLogLevel(c.LogLevel)
 	if err != nil {
 		level = slog.LevelInfo

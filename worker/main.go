@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -15,7 +16,19 @@ import (
 )
 
 func main() {
-	cfg, err := config.Load(config.Source{})
+	configFile := flag.String("config", "", "YAML config file (default: $ACCREDIT_CONFIG)")
+	flag.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), `Usage: worker [--config FILE]
+
+Runs the accreditation service. Settings come from ACCREDIT_* environment variables and an
+optional YAML file; with no TEMPORAL_ADDRESS the worker starts an embedded Temporal server
+listening on ACCREDIT_EMBEDDED_TEMPORAL_ADDR (default 127.0.0.1:7233). See README.md.
+
+`)
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	cfg, err := config.Load(config.Source{File: *configFile})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
