@@ -12,15 +12,15 @@ import (
 // level, so messages below minLevel are dropped.
 type temporalLogger struct {
 	log      *slog.Logger
-	minLevel slog.Level
+	minLevel *slog.LevelVar
 }
 
-func newTemporalLogger(l *slog.Logger, minLevel slog.Level) log.Logger {
+func newTemporalLogger(l *slog.Logger, minLevel *slog.LevelVar) log.Logger {
 	return &temporalLogger{log: l, minLevel: minLevel}
 }
 
 func (l *temporalLogger) write(level slog.Level, msg string, tags []tag.Tag) {
-	if level < l.minLevel || !l.log.Enabled(context.Background(), level) {
+	if level < l.minLevel.Level() || !l.log.Enabled(context.Background(), level) {
 		return
 	}
 	attrs := make([]slog.Attr, 0, len(tags))

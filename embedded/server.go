@@ -45,15 +45,20 @@ type Options struct {
 
 // Server is a running embedded Temporal server.
 type Server struct {
-	server  temporal.Server
-	address string
+	server   temporal.Server
+	address  string
+	logLevel *slog.LevelVar
 }
 
 // Address is the frontend address clients dial.
 func (s *Server) Address() string { return s.address }
 
-// Stop shuts the server down and releases the database file.
-func (s *Server) Stop() error { return s.server.Stop() }
+// Stop shuts the server down and releases the database file. Its services warn about
+// connections closing while they stop one another, which is expected: only errors are logged.
+func (s *Server) Stop() error {
+	s.logLevel.Set(slog.LevelError)
+	return s.server.Stop()
+}
 
 // Start builds and starts the server; it returns once the frontend accepts connections.
 func Start(ctx context.Context, opts Options) (*Server, error) {
@@ -91,7 +96,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	httpPort := internalPorts[3]
 	conf := serverConfig(host, port, httpPort, internalPorts[:3], sqlConf)
 
-	logger := newTemporalLogger(opts.Logger.With("component", "temporal-server"), slog.LevelWarn)
+	logLevel := &slog.LevelVar{}
+	logLevel.Set(slog.LevelWarn)
+	logger := newTemporalLogger(opts.Logger.With("component", "temporal-server"), logLevel)
 	dyn := dynamicconfig.StaticClient{
 		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8096,
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
@@ -122,7 +129,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		_ = srv.Stop()
 		return nil, err
 	}
-	return &Server{server: srv, address: address}, nil
+	return &Server{server: srv, address: address, logLevel: logLevel}, nil
 }
 
 func prepareDatabase(opts Options) (*config.SQL, error) {
