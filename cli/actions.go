@@ -42,6 +42,50 @@ func (a *app) done(f *actionFlags, result any, format string, args ...any) error
 
 func action(actor string) workflows.Action { return workflows.Action{Actor: actor} }
 
+// check is one validation of an action's flags; the checks run in order, after the
+// institution argument and the actor.
+type check func() error
+
+// required rejects the action when the text flag is empty, saying what to give.
+func required(flag string, value *string, what string) check {
+	return func() error { return requireFlag(flag, *value, what) }
+}
+
+// dateFlag parses the date flag into *into.
+func dateFlag(flag string, value *string, into *domain.Date) check {
+	return func() (err error) {
+		*into, err = parseDateFlag(flag, *value)
+		return err
+	}
+}
+
+// runAction is the RunE of an action: it reads the institution argument, resolves the actor
+// from --as, runs the checks in order, and then does what is specific to the action.
+func (a *app) runAction(f *actionFlags, checks []check, do func(cmd *cobra.Command, inst, actor string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		inst, err := institutionArg(args)
+		if err != nil {
+			return err
+		}
+		actor, err := a.actor(f.as)
+		if err != nil {
+			return err
+		}
+		for _, c := range checks {
+			if err := c(); err != nil {
+				return err
+			}
+		}
+		return do(cmd, inst, actor)
+	}
+}
+
+// send sends the update to the institution's running stage, if it is one of accepts.
+func (a *app) send(cmd *cobra.Command, inst, name, what string, accepts []workflows.Stage, payload, result any) error {
+	_, err := a.stageUpdate(cmd.Context(), inst, name, what, accepts, payload, result)
+	return err
+}
+
 // ---- self-evaluation ----
 
 func (a *app) selfEvalCommand() *cobra.Command {
@@ -133,15 +177,7 @@ standards and indicators are refused. The institution manager holds the step; th
 secretariat may submit on their behalf.`,
 		Example: `  starter selfeval submit H-01 --file examples/selfevaluation.json --as P-001`,
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			inst, err := institutionArg(args)
-			if err != nil {
-				return err
-			}
-			actor, err := a.actor(f.as)
-			if err != nil {
-				return err
-			}
+		RunE: a.runAction(&f, nil, func(cmd *cobra.Command, inst, actor string) error {
 			var se selfEvaluationFile
 			if err := readJSONFile(file, &se, selfEvaluationFields); err != nil {
 				return err
@@ -163,12 +199,12 @@ secretariat may submit on their behalf.`,
 			req := workflows.SelfEvaluationSubmission{Action: action(actor), Ratings: se.Ratings, Indicators: se.Indicators,
 				Notes: se.Notes, Participants: se.Participants}
 			var rec workflows.StepRecord
-			if _, err := a.stageUpdate(cmd.Context(), inst, workflows.UpdateSubmitSelfEvaluation,
+			if err := a.send(cmd, inst, workflows.UpdateSubmitSelfEvaluation,
 				"there is no self-evaluation to submit now", selfEvaluationStage, req, &rec); err != nil {
 				return err
 			}
 			return a.done(&f, rec, "self-evaluation %d of %s submitted; step done on %s", rec.Opened.Year, inst, rec.Closed)
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&file, "file", "", "the self-evaluation as JSON")
 	f.add(cmd, "the institution manager")
@@ -209,23 +245,14 @@ func (a *app) answerCommand(accept bool) *cobra.Command {
 invited. The reason helps the secretariat plan.`
 		cmd.Example = `  starter assignment decline H-01 --reason "Ferie i hele perioden" --as P-088`
 	}
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		inst, err := institutionArg(args)
-		if err != nil {
-			return err
-		}
-		actor, err := a.actor(f.as)
-		if err != nil {
-			return err
-		}
-		if !accept {
-			if err := requireFlag("reason", reason, "say why you decline, so the secretariat can plan"); err != nil {
-				return err
-			}
-		}
+	var checks []check
+	if !accept {
+		checks = []check{required("reason", &reason, "say why you decline, so the secretariat can plan")}
+	}
+	cmd.RunE = a.runAction(&f, checks, func(cmd *cobra.Command, inst, actor string) error {
 		var m workflows.TeamMember
 		req := workflows.InvitationAnswer{Action: action(actor), Accept: accept, Reason: reason}
-		if _, err := a.stageUpdate(cmd.Context(), inst, workflows.UpdateAnswerInvitation,
+		if err := a.send(cmd, inst, workflows.UpdateAnswerInvitation,
 			"there is no team invitation to answer now", externalStage, req, &m); err != nil {
 			return err
 		}
@@ -233,7 +260,7 @@ invited. The reason helps the secretariat plan.`
 			return a.done(&f, m, "%s accepted the %s seat on the team of %s", actor, m.Seat, inst)
 		}
 		return a.done(&f, m, "%s declined the %s seat on the team of %s; the next candidate will be invited", actor, m.Seat, inst)
-	}
+	})
 	if !accept {
 		cmd.Flags().StringVar(&reason, "reason", "", "why you decline")
 	}
@@ -256,37 +283,27 @@ capacity). A new lead takes over the lead's open steps. Seats: lead, professiona
 user-representative, relative-representative, trainee.`,
 		Example: `  starter assignment assign H-01 --seat professional --person P-061 --reason "Ingen kandidat tilbage" --as P-131`,
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			inst, err := institutionArg(args)
-			if err != nil {
-				return err
-			}
-			actor, err := a.actor(f.as)
-			if err != nil {
-				return err
-			}
-			if err := requireFlag("seat", seat, "lead, professional, user-representative, relative-representative or trainee"); err != nil {
-				return err
-			}
-			role, err := domain.ParseTeamRole(seat)
-			if err != nil {
+	}
+	var role domain.TeamRole
+	cmd.RunE = a.runAction(&f, []check{
+		required("seat", &seat, "lead, professional, user-representative, relative-representative or trainee"),
+		func() (err error) {
+			if role, err = domain.ParseTeamRole(seat); err != nil {
 				return &RejectedError{Err: err}
 			}
-			if err := requireFlag("person", person, "the ID of the person to assign"); err != nil {
-				return err
-			}
-			if err := requireFlag("reason", reason, "say why the seat is assigned by hand; it goes into the audit trail"); err != nil {
-				return err
-			}
-			var m workflows.TeamMember
-			req := workflows.ReviewerAssignment{Action: action(actor), Seat: role, PersonID: strings.TrimSpace(person), Reason: reason}
-			if _, err := a.stageUpdate(cmd.Context(), inst, workflows.UpdateAssignReviewer,
-				"the team is assigned during the external evaluation", externalStage, req, &m); err != nil {
-				return err
-			}
-			return a.done(&f, m, "%s assigned to the %s seat on the team of %s", m.PersonID, m.Seat, inst)
+			return nil
 		},
-	}
+		required("person", &person, "the ID of the person to assign"),
+		required("reason", &reason, "say why the seat is assigned by hand; it goes into the audit trail"),
+	}, func(cmd *cobra.Command, inst, actor string) error {
+		var m workflows.TeamMember
+		req := workflows.ReviewerAssignment{Action: action(actor), Seat: role, PersonID: strings.TrimSpace(person), Reason: reason}
+		if err := a.send(cmd, inst, workflows.UpdateAssignReviewer,
+			"the team is assigned during the external evaluation", externalStage, req, &m); err != nil {
+			return err
+		}
+		return a.done(&f, m, "%s assigned to the %s seat on the team of %s", m.PersonID, m.Seat, inst)
+	})
 	cmd.Flags().StringVar(&seat, "seat", "", "the seat: lead, professional, user-representative, relative-representative or trainee")
 	cmd.Flags().StringVar(&person, "person", "", "the person to put on the seat")
 	cmd.Flags().StringVar(&reason, "reason", "", "why (audit trail)")
@@ -306,6 +323,7 @@ days after it.`,
 	}
 	var (
 		date string
+		d    domain.Date
 		fSet actionFlags
 	)
 	set := &cobra.Command{
@@ -314,24 +332,12 @@ days after it.`,
 		Long:    `set records the agreed date of the visit (or of the revisit, when one is due); everyone on the team and the institution manager are told.`,
 		Example: `  starter visit set H-01 --date 2027-05-18 --as P-088`,
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			inst, err := institutionArg(args)
-			if err != nil {
-				return err
-			}
-			actor, err := a.actor(fSet.as)
-			if err != nil {
-				return err
-			}
-			if err := requireFlag("date", date, "the agreed date of the visit, YYYY-MM-DD"); err != nil {
-				return err
-			}
-			d, err := parseDateFlag("date", date)
-			if err != nil {
-				return err
-			}
+		RunE: a.runAction(&fSet, []check{
+			required("date", &date, "the agreed date of the visit, YYYY-MM-DD"),
+			dateFlag("date", &date, &d),
+		}, func(cmd *cobra.Command, inst, actor string) error {
 			var rec workflows.StepRecord
-			if _, err := a.stageUpdate(cmd.Context(), inst, workflows.UpdateSetVisitDate,
+			if err := a.send(cmd, inst, workflows.UpdateSetVisitDate,
 				"visits belong to the external evaluation", externalStage, workflows.VisitDate{Action: action(actor), Date: d}, &rec); err != nil {
 				return err
 			}
@@ -340,7 +346,7 @@ days after it.`,
 				what = "revisit"
 			}
 			return a.done(&fSet, rec, "%s of %s set for %s by %s", what, inst, d, actor)
-		},
+		}),
 	}
 	set.Flags().StringVar(&date, "date", "", "the date of the visit YYYY-MM-DD")
 	fSet.add(set, "the lead reviewer")
@@ -356,22 +362,14 @@ days after it.`,
 The report is due from then on.`,
 		Example: `  starter visit record H-01 --notes "Interview med 6 medarbejdere, 4 beboere og 3 pårørende" --as P-088`,
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			inst, err := institutionArg(args)
-			if err != nil {
-				return err
-			}
-			actor, err := a.actor(fRec.as)
-			if err != nil {
-				return err
-			}
+		RunE: a.runAction(&fRec, nil, func(cmd *cobra.Command, inst, actor string) error {
 			var rec workflows.StepRecord
-			if _, err := a.stageUpdate(cmd.Context(), inst, workflows.UpdateRecordVisit,
+			if err := a.send(cmd, inst, workflows.UpdateRecordVisit,
 				"visits belong to the external evaluation", externalStage, workflows.VisitRecord{Action: action(actor), Notes: notes}, &rec); err != nil {
 				return err
 			}
 			return a.done(&fRec, rec, "%s of %s recorded on %s by %s", rec.Key, inst, rec.Closed, actor)
-		},
+		}),
 	}
 	record.Flags().StringVar(&notes, "notes", "", "notes from the visit")
 	fRec.add(record, "the lead reviewer")
@@ -412,15 +410,7 @@ during the hearing.`,
 revisit when one took place. Every active standard must be assessed once.`,
 		Example: `  starter report submit H-01 --file examples/report.json --as P-088`,
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			inst, err := institutionArg(args)
-			if err != nil {
-				return err
-			}
-			actor, err := a.actor(fSub.as)
-			if err != nil {
-				return err
-			}
+		RunE: a.runAction(&fSub, nil, func(cmd *cobra.Command, inst, actor string) error {
 			var rf reportFile
 			if err := readJSONFile(file, &rf, reportFields); err != nil {
 				return err
@@ -434,12 +424,12 @@ revisit when one took place. Every active standard must be assessed once.`,
 			req := workflows.Report{Action: action(actor), Assessments: rf.Assessments, Suggestions: rf.Suggestions,
 				Summary: rf.Summary, Verdict: rf.Verdict}
 			var rec workflows.StepRecord
-			if _, err := a.stageUpdate(cmd.Context(), inst, workflows.UpdateSubmitReport,
+			if err := a.send(cmd, inst, workflows.UpdateSubmitReport,
 				"the report belongs to the external evaluation", externalStage, req, &rec); err != nil {
 				return err
 			}
 			return a.done(&fSub, rec, "%s on %s submitted with verdict %d (%s) on %s", rec.Key, inst, int(rf.Verdict), rf.Verdict.LabelEN(), rec.Closed)
-		},
+		}),
 	}
 	submit.Flags().StringVar(&file, "file", "", "the report as JSON")
 	fSub.add(submit, "the lead reviewer")
@@ -454,25 +444,14 @@ revisit when one took place. Every active standard must be assessed once.`,
 		Long:    `comment records the institution's comment on factual errors in the report while the hearing is open; several comments may be given.`,
 		Example: `  starter report comment H-01 --text "Antallet af pladser er 36, ikke 32" --as P-001`,
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			inst, err := institutionArg(args)
-			if err != nil {
-				return err
-			}
-			actor, err := a.actor(fCom.as)
-			if err != nil {
-				return err
-			}
-			if err := requireFlag("text", text, "the comment on the report"); err != nil {
-				return err
-			}
+		RunE: a.runAction(&fCom, []check{required("text", &text, "the comment on the report")}, func(cmd *cobra.Command, inst, actor string) error {
 			var n int
-			if _, err := a.stageUpdate(cmd.Context(), inst, workflows.UpdateCommentReport,
+			if err := a.send(cmd, inst, workflows.UpdateCommentReport,
 				"the hearing belongs to the external evaluation", externalStage, workflows.Comment{Action: action(actor), Text: text}, &n); err != nil {
 				return err
 			}
 			return a.done(&fCom, map[string]int{"comments": n}, "comment %d on the report of %s recorded", n, inst)
-		},
+		}),
 	}
 	comment.Flags().StringVar(&text, "text", "", "the comment")
 	fCom.add(comment, "the institution manager")
@@ -500,15 +479,7 @@ func (a *app) actionPlanCommand() *cobra.Command {
 		Example: `  starter actionplan submit H-01 --file handleplan.txt --area 1.1 --area 4.1 --as P-001
   starter actionplan submit H-01 --text "Kompetenceplan for alle medarbejdere inden 1. juni" --area 3.1 --as P-001`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			inst, err := institutionArg(args)
-			if err != nil {
-				return err
-			}
-			actor, err := a.actor(f.as)
-			if err != nil {
-				return err
-			}
+		RunE: a.runAction(&f, nil, func(cmd *cobra.Command, inst, actor string) error {
 			if (file == "") == (text == "") {
 				return rejected("give the plan with exactly one of --file PLAN.txt or --text TEXT")
 			}
@@ -530,13 +501,13 @@ func (a *app) actionPlanCommand() *cobra.Command {
 				}
 			}
 			var rec workflows.StepRecord
-			if _, err := a.stageUpdate(cmd.Context(), inst, workflows.UpdateSubmitActionPlan,
+			if err := a.send(cmd, inst, workflows.UpdateSubmitActionPlan,
 				"the action plan belongs to the external evaluation", externalStage,
 				workflows.ActionPlan{Action: action(actor), Plan: plan, Areas: clean}, &rec); err != nil {
 				return err
 			}
 			return a.done(&f, rec, "action plan of %s submitted on %s", inst, rec.Closed)
-		},
+		}),
 	}
 	submit.Flags().StringVar(&file, "file", "", "a text file with the plan")
 	submit.Flags().StringVar(&text, "text", "", "the plan as text")
@@ -561,25 +532,14 @@ func (a *app) appealCommand() *cobra.Command {
 		Long:    `lodge appeals the final verdict; the secretariat then upholds or changes it (starter decide).`,
 		Example: `  starter appeal lodge H-01 --reason "Rapporten overser vores nye kompetenceplan" --as P-001`,
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			inst, err := institutionArg(args)
-			if err != nil {
-				return err
-			}
-			actor, err := a.actor(f.as)
-			if err != nil {
-				return err
-			}
-			if err := requireFlag("reason", reason, "the grounds of the appeal"); err != nil {
-				return err
-			}
+		RunE: a.runAction(&f, []check{required("reason", &reason, "the grounds of the appeal")}, func(cmd *cobra.Command, inst, actor string) error {
 			var rec workflows.StepRecord
-			if _, err := a.stageUpdate(cmd.Context(), inst, workflows.UpdateAppeal,
+			if err := a.send(cmd, inst, workflows.UpdateAppeal,
 				"there is no verdict to appeal now", externalStage, workflows.Appeal{Action: action(actor), Reason: reason}, &rec); err != nil {
 				return err
 			}
 			return a.done(&f, rec, "appeal of %s lodged on %s; the secretariat decides", inst, rec.Closed)
-		},
+		}),
 	}
 	lodge.Flags().StringVar(&reason, "reason", "", "the grounds of the appeal")
 	f.add(lodge, "the institution manager")
@@ -603,36 +563,31 @@ must improve, 3 important areas must improve.`,
 		Example: `  starter decide H-01 --uphold --reason "Vurderingen er velbegrundet" --as P-131
   starter decide H-01 --verdict 1 --reason "Handleplanen er gennemført" --as P-131`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			inst, err := institutionArg(args)
-			if err != nil {
-				return err
-			}
-			actor, err := a.actor(f.as)
-			if err != nil {
-				return err
-			}
+	}
+	var v domain.Verdict
+	cmd.RunE = a.runAction(&f, []check{
+		func() (err error) {
+			v = 0
 			changed := cmd.Flags().Changed("verdict")
 			if uphold == changed {
 				return rejected("say what you decide: exactly one of --uphold or --verdict 1|2|3")
 			}
-			var v domain.Verdict
 			if changed {
 				if v, err = domain.ParseVerdict(verdict); err != nil {
 					return rejected("--verdict: %v", err)
 				}
 			}
-			if err := requireFlag("reason", reason, "the reasons for the decision"); err != nil {
-				return err
-			}
-			var rec workflows.StepRecord
-			if _, err := a.stageUpdate(cmd.Context(), inst, workflows.UpdateDecide,
-				"there is nothing to decide now", externalStage, workflows.Decision{Action: action(actor), Verdict: v, Reason: reason}, &rec); err != nil {
-				return err
-			}
-			return a.done(&f, rec, "%s of %s decided: %s", rec.Key, inst, rec.Note)
+			return nil
 		},
-	}
+		required("reason", &reason, "the reasons for the decision"),
+	}, func(cmd *cobra.Command, inst, actor string) error {
+		var rec workflows.StepRecord
+		if err := a.send(cmd, inst, workflows.UpdateDecide,
+			"there is nothing to decide now", externalStage, workflows.Decision{Action: action(actor), Verdict: v, Reason: reason}, &rec); err != nil {
+			return err
+		}
+		return a.done(&f, rec, "%s of %s decided: %s", rec.Key, inst, rec.Note)
+	})
 	cmd.Flags().BoolVar(&uphold, "uphold", false, "uphold the verdict")
 	cmd.Flags().IntVar(&verdict, "verdict", 0, "change the verdict to 1, 2 or 3")
 	cmd.Flags().StringVar(&reason, "reason", "", "the reasons for the decision")
@@ -649,6 +604,7 @@ func (a *app) deadlineCommand() *cobra.Command {
 	}
 	var (
 		step, to, reason string
+		due              domain.Date
 		f                actionFlags
 	)
 	extend := &cobra.Command{
@@ -659,36 +615,20 @@ reminders and escalations follow the new date. The step key is the one cycle sta
 (e.g. self-evaluation, visit-date, report, invitation/lead/1).`,
 		Example: `  starter deadline extend H-01 --step self-evaluation --to 2027-06-30 --reason "Ny leder tiltrådt" --as P-131`,
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			inst, err := institutionArg(args)
-			if err != nil {
-				return err
-			}
-			actor, err := a.actor(f.as)
-			if err != nil {
-				return err
-			}
-			if err := requireFlag("step", step, "the key of the open step, as cycle status shows it"); err != nil {
-				return err
-			}
-			if err := requireFlag("to", to, "the new due date, YYYY-MM-DD"); err != nil {
-				return err
-			}
-			due, err := parseDateFlag("to", to)
-			if err != nil {
-				return err
-			}
-			if err := requireFlag("reason", reason, "say why the deadline moves; it goes into the audit trail"); err != nil {
-				return err
-			}
+		RunE: a.runAction(&f, []check{
+			required("step", &step, "the key of the open step, as cycle status shows it"),
+			required("to", &to, "the new due date, YYYY-MM-DD"),
+			dateFlag("to", &to, &due),
+			required("reason", &reason, "say why the deadline moves; it goes into the audit trail"),
+		}, func(cmd *cobra.Command, inst, actor string) error {
 			var rec workflows.StepRecord
 			req := workflows.Extension{Action: action(actor), Step: strings.TrimSpace(step), NewDue: due, Reason: reason}
-			if _, err := a.stageUpdate(cmd.Context(), inst, workflows.UpdateExtendDeadline,
+			if err := a.send(cmd, inst, workflows.UpdateExtendDeadline,
 				"it has no steps to extend", stepStages, req, &rec); err != nil {
 				return err
 			}
 			return a.done(&f, rec, "step %s of %s is now due %s", rec.Key, inst, rec.Due)
-		},
+		}),
 	}
 	extend.Flags().StringVar(&step, "step", "", "the key of the open step")
 	extend.Flags().StringVar(&to, "to", "", "the new due date YYYY-MM-DD")
@@ -715,29 +655,18 @@ step needs can be waived: self-evaluation, invitation/..., hearing, action-plan 
 appeal-window. The reason goes into the audit trail.`,
 		Example: `  starter step waive H-01 --step self-evaluation --reason "Tilbuddet var under ombygning" --as P-131`,
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			inst, err := institutionArg(args)
-			if err != nil {
-				return err
-			}
-			actor, err := a.actor(f.as)
-			if err != nil {
-				return err
-			}
-			if err := requireFlag("step", step, "the key of the open step, as cycle status shows it"); err != nil {
-				return err
-			}
-			if err := requireFlag("reason", reason, "say why the step is waived; it goes into the audit trail"); err != nil {
-				return err
-			}
+		RunE: a.runAction(&f, []check{
+			required("step", &step, "the key of the open step, as cycle status shows it"),
+			required("reason", &reason, "say why the step is waived; it goes into the audit trail"),
+		}, func(cmd *cobra.Command, inst, actor string) error {
 			var rec workflows.StepRecord
 			req := workflows.Waiver{Action: action(actor), Step: strings.TrimSpace(step), Reason: reason}
-			if _, err := a.stageUpdate(cmd.Context(), inst, workflows.UpdateWaiveStep,
+			if err := a.send(cmd, inst, workflows.UpdateWaiveStep,
 				"it has no steps to waive", stepStages, req, &rec); err != nil {
 				return err
 			}
 			return a.done(&f, rec, "step %s of %s waived on %s: %s", rec.Key, inst, rec.Closed, reason)
-		},
+		}),
 	}
 	waive.Flags().StringVar(&step, "step", "", "the key of the open step")
 	waive.Flags().StringVar(&reason, "reason", "", "why (audit trail)")

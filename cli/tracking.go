@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -152,6 +153,24 @@ func regionCounts(rows []store.StepRow) string {
 	return line + ")"
 }
 
+// printList prints rows as JSON (an empty list, never null), or as a table: the header, a
+// line per row, and the footer, which is made after the rows are written.
+func printList[T any](a *app, asJSON bool, rows []T, header string, line func(io.Writer, T), footer func() string) error {
+	if asJSON {
+		if rows == nil {
+			rows = []T{}
+		}
+		return a.printJSON(rows)
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, header)
+	for _, r := range rows {
+		line(tw, r)
+	}
+	fmt.Fprintln(tw, footer())
+	return tw.Flush()
+}
+
 func (a *app) outboxCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "outbox",
@@ -180,24 +199,14 @@ needed.`,
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				if rows == nil {
-					rows = []store.OutboxMessage{}
-				}
-				return a.printJSON(rows)
-			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "CREATED\tKIND\tTO\tCHANNEL\tINSTITUTION\tSTEP\tSTATUS\tSUBJECT")
 			pending := 0
-			for _, m := range rows {
+			return printList(a, asJSON, rows, "CREATED\tKIND\tTO\tCHANNEL\tINSTITUTION\tSTEP\tSTATUS\tSUBJECT", func(tw io.Writer, m store.OutboxMessage) {
 				if m.Status == "pending" {
 					pending++
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.CreatedAt.Local().Format("2006-01-02 15:04:05"), m.Kind,
 					m.RecipientID, orDash(m.Channel), orDash(m.InstitutionID), orDash(m.Step), m.Status, m.Subject)
-			}
-			fmt.Fprintf(tw, "(%d messages, %d pending)\n", len(rows), pending)
-			return tw.Flush()
+			}, func() string { return fmt.Sprintf("(%d messages, %d pending)", len(rows), pending) })
 		},
 	}
 	list.Flags().StringVar(&person, "person", "", "only messages to this person")
@@ -238,20 +247,10 @@ given. No worker is needed.`,
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				if rows == nil {
-					rows = []store.AuditEntry{}
-				}
-				return a.printJSON(rows)
-			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "AT\tACTOR\tACTION\tCYCLE\tSTEP\tDETAILS")
-			for _, e := range rows {
+			return printList(a, asJSON, rows, "AT\tACTOR\tACTION\tCYCLE\tSTEP\tDETAILS", func(tw io.Writer, e store.AuditEntry) {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", e.At.Local().Format("2006-01-02 15:04:05"), orDash(e.ActorID), e.Action,
 					e.Cycle, orDash(e.Step), strings.Join(strings.Fields(e.Details), " "))
-			}
-			fmt.Fprintf(tw, "(%d entries)\n", len(rows))
-			return tw.Flush()
+			}, func() string { return fmt.Sprintf("(%d entries)", len(rows)) })
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
@@ -285,19 +284,9 @@ verdict and the public summary (never personal data). No worker is needed.`,
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				if rows == nil {
-					rows = []store.Publication{}
-				}
-				return a.printJSON(rows)
-			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "PUBLISHED\tINSTITUTION\tCYCLE\tVERDICT\tSUMMARY")
-			for _, p := range rows {
+			return printList(a, asJSON, rows, "PUBLISHED\tINSTITUTION\tCYCLE\tVERDICT\tSUMMARY", func(tw io.Writer, p store.Publication) {
 				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", dateOrDash(p.PublishedOn), p.InstitutionID, p.Cycle, p.Verdict, p.Summary)
-			}
-			fmt.Fprintf(tw, "(%d publications)\n", len(rows))
-			return tw.Flush()
+			}, func() string { return fmt.Sprintf("(%d publications)", len(rows)) })
 		},
 	}
 	list.Flags().StringVar(&inst, "institution", "", "only this institution")

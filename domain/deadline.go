@@ -236,6 +236,23 @@ func (p DeadlinePolicy) NextAlert(opened, due, after Date) (Alert, bool) {
 	return p.Escalation.next(due, floor)
 }
 
+// CatchUpAlert is NextAlert for a walker that may have fallen behind: a step opened after
+// its due date, or a worker that was down for a week. Of the alerts dated after after and on
+// or before today it returns only the latest, so a person gets one escalation at the level
+// that holds today instead of a burst of stale ones; when none is due yet it returns the
+// next one.
+func (p DeadlinePolicy) CatchUpAlert(opened, due, after, today Date) (Alert, bool) {
+	next, ok := p.NextAlert(opened, due, after)
+	for ok && next.Date.Before(today) {
+		later, more := p.NextAlert(opened, due, next.Date)
+		if !more || later.Date.After(today) {
+			break
+		}
+		next = later
+	}
+	return next, ok
+}
+
 // AlertsBetween lists the alerts of a step dated from from (inclusive) to to (exclusive),
 // ascending, for timelines, dashboards and tests.
 func (p DeadlinePolicy) AlertsBetween(opened, due, from, to Date) []Alert {

@@ -300,3 +300,29 @@ func TestNextAlertJumpMatchesNaiveWalk(t *testing.T) {
 		}
 	}
 }
+
+func TestCatchUpAlertSendsOnlyTheLevelThatHoldsToday(t *testing.T) {
+	p := DefaultDeadlinePolicy()
+	opened, due := NewDate(2027, 1, 4), NewDate(2027, 3, 1)
+	cases := []struct {
+		after, today Date
+		want         string
+	}{
+		// On time: the next alert, in the future.
+		{opened.AddDays(-1), NewDate(2027, 1, 10), "2027-02-15 reminder L0"},
+		// A worker down from 10 February to 20 March: one escalation, level 3 (due+21 = 03-22 is
+		// still ahead, due+14 = 03-15 is the latest that passed).
+		{NewDate(2027, 2, 10), NewDate(2027, 3, 20), "2027-03-15 escalation L2"},
+		// Already on the latest past alert: the next, future one.
+		{NewDate(2027, 3, 15), NewDate(2027, 3, 20), "2027-03-22 escalation L3"},
+		// Behind by many weeks: still one alert, the latest that passed.
+		{NewDate(2027, 3, 1), NewDate(2027, 5, 1), "2027-04-26 escalation L8"},
+	}
+	for _, c := range cases {
+		a, ok := p.CatchUpAlert(opened, due, c.after, c.today)
+		got := fmt.Sprintf("%s %s L%d", a.Date, a.Kind, a.Level)
+		if !ok || got != c.want {
+			t.Errorf("CatchUpAlert(after %s, today %s) = %s, %t; want %s", c.after, c.today, got, ok, c.want)
+		}
+	}
+}

@@ -147,7 +147,7 @@ func (b *stepBook) walkAlerts(ctx workflow.Context, s *step) {
 			next = domain.Alert{Kind: domain.AlertEscalation, Date: s.rec.Due, Level: 0}
 		} else {
 			var ok bool
-			if next, ok = policy.NextAlert(s.rec.Opened, s.rec.Due, after); !ok {
+			if next, ok = policy.CatchUpAlert(s.rec.Opened, s.rec.Due, after, b.today(ctx)); !ok {
 				// No further alert: wait until the step closes or its due date moves.
 				_ = workflow.Await(ctx, func() bool { return !s.open() || s.dueVersion != version })
 				after = b.today(ctx).AddDays(-1)
