@@ -191,6 +191,14 @@ func (a *app) loadView(ctx context.Context, c client.Client, inst string) (cycle
 	}
 	var stage workflows.StageStatus
 	err = a.query(ctx, c, st.ActiveWorkflowID, &stage)
+	if isNotFound(err) {
+		// Just started, or the server has just restarted and is loading it: ask once more.
+		select {
+		case <-ctx.Done():
+		case <-time.After(300 * time.Millisecond):
+			err = a.query(ctx, c, st.ActiveWorkflowID, &stage)
+		}
+	}
 	var refused *queryRefused
 	switch {
 	case err == nil:

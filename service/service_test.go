@@ -42,11 +42,13 @@ func testConfig(t testing.TB, dataDir string) config.Config {
 }
 
 // demoCalendar compresses the cycle so that a whole one runs in seconds: short days and
-// self-evaluations a week apart.
+// self-evaluations a week apart. Invitations get three weeks, so that a loaded CI machine
+// answering slowly does not turn every invitation into a "no answer".
 func demoCalendar(cfg *config.Config, day time.Duration) {
 	cfg.DayLength = day
 	cfg.Cycle.SelfEvaluationInterval = domain.Period{Weeks: 1}
 	cfg.Cycle.CycleLength = domain.Period{Months: 1}
+	cfg.Cycle.InvitationAnswer = domain.Period{Weeks: 3}
 }
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
