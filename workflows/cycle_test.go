@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/kvalitetsmodel/accredit/domain"
-	"github.com/kvalitetsmodel/accredit/workflows"
 )
 
 func TestCycleOnTime(t *testing.T) {
@@ -46,9 +45,7 @@ func TestCycleOnTime(t *testing.T) {
 			t.Errorf("manager got an escalation in an on-time cycle: %s", msg.Subject)
 		}
 	}
-	t.Logf("steps: %d, rejections: %v", len(rows), h.rejections)
-	for _, r := range rows {
-		t.Logf("%-28s %-10s %s..%s %s %s", r.Step, r.HolderID, r.Opened, r.Due, r.Status, r.Closed)
+	if len(h.rejections) != 0 {
+		t.Errorf("an on-time cycle had rejected actions: %v", h.rejections)
 	}
-	_ = workflows.StepDone
 }
