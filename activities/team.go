@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/kvalitetsmodel/accredit/domain"
+	"github.com/kvalitetsmodel/accredit/planning"
 	"github.com/kvalitetsmodel/accredit/store"
 )
 
@@ -23,7 +24,10 @@ type TeamRequest struct {
 }
 
 // ProposeTeam proposes one candidate per seat under every hard rule of PRODUCT.md §4.
-// A seat nobody can fill comes back with Found false.
+// A seat of the applied national plan (starter reviewers plan --apply) keeps its planned
+// person while that person is still eligible and not excluded; the other seats are filled by
+// the planning optimiser, the same code as the national plan. A seat nobody can fill comes
+// back with Found false.
 func (a *Activities) ProposeTeam(ctx context.Context, req TeamRequest) ([]domain.Proposal, error) {
 	facts, err := a.candidateFacts(ctx, req.InstitutionID, req.On, req.PreviousTeam)
 	if err != nil {
@@ -33,7 +37,43 @@ func (a *Activities) ProposeTeam(ctx context.Context, req TeamRequest) ([]domain
 	for _, id := range req.Exclude {
 		exclude[id] = true
 	}
-	return domain.ProposeTeam(facts.institution, facts.candidates, req.Seats, exclude, req.On, a.capacity()), nil
+	planned, err := a.Store.PlannedAssignments(ctx, req.InstitutionID, req.Cycle)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]*domain.Candidate, len(facts.candidates))
+	for i := range facts.candidates {
+		byID[facts.candidates[i].PersonID] = &facts.candidates[i]
+	}
+	out := make([]domain.Proposal, len(req.Seats))
+	var rest []domain.TeamRole
+	for i, seat := range req.Seats {
+		out[i] = domain.Proposal{Seat: seat}
+		for _, p := range planned {
+			c := byID[p.PersonID]
+			if p.Seat != seat || c == nil || exclude[p.PersonID] ||
+				len(domain.Violations(facts.institution, *c, seat, req.On, a.capacity())) > 0 {
+				continue
+			}
+			exclude[p.PersonID] = true
+			out[i] = domain.Proposal{Seat: seat, Found: true, PersonID: c.PersonID, Name: c.Name,
+				Reasons: append([]string{fmt.Sprintf("from the applied national plan (planned for %s), still eligible", p.On)}, p.SplitReasons()...)}
+		}
+		if !out[i].Found {
+			rest = append(rest, seat)
+		}
+	}
+	if len(rest) == 0 {
+		return out, nil
+	}
+	proposed := planning.ProposeTeam(facts.institution, facts.candidates, rest, exclude, req.On, a.capacity())
+	for i, j := 0, 0; i < len(out) && j < len(proposed); i++ {
+		if !out[i].Found && out[i].Seat == proposed[j].Seat {
+			out[i] = proposed[j]
+			j++
+		}
+	}
+	return out, nil
 }
 
 type registryFacts struct {
@@ -52,41 +92,9 @@ func (a *Activities) candidateFacts(ctx context.Context, institutionID string, o
 	if err != nil {
 		return registryFacts{}, err
 	}
-	facts := registryFacts{institution: domain.InstitutionFacts{
-		ID: in.ID, Region: in.Region, TargetGroups: in.TargetGroups, PreviousTeam: previousTeam,
-	}}
-	institutions, err := a.Store.ListInstitutions(ctx, store.InstitutionFilter{})
+	reg, err := planning.LoadRegistry(ctx, a.Store)
 	if err != nil {
 		return registryFacts{}, err
 	}
-	groups := make(map[string][]domain.TargetGroup, len(institutions))
-	for _, i := range institutions {
-		groups[i.ID] = i.TargetGroups
-	}
-	load, err := a.Store.ReviewerLoad(ctx)
-	if err != nil {
-		return registryFacts{}, err
-	}
-	for _, role := range []domain.Role{domain.RoleReviewer, domain.RoleUserRepresentative, domain.RoleRelativeRepresentative} {
-		people, err := a.Store.ListPeople(ctx, store.PersonFilter{Role: role})
-		if err != nil {
-			return registryFacts{}, err
-		}
-		for _, p := range people {
-			c := domain.Candidate{
-				PersonID: p.ID, Name: p.Name, Role: p.Role, Region: p.Region, HomeInstitution: p.HomeInstitution,
-				HomeTargetGroups: groups[p.HomeInstitution], Trainings: map[domain.TrainingKind]domain.Date{},
-				Conflicts: p.Conflicts, EvaluationsByYear: load[p.ID].ByYear,
-				Evaluations: load[p.ID].Completed, Led: load[p.ID].Led,
-			}
-			for _, t := range p.Trainings {
-				c.Trainings[t.Kind] = t.CompletedOn
-			}
-			for _, e := range p.Employments {
-				c.Employments = append(c.Employments, domain.Employment{InstitutionID: e.InstitutionID, From: e.From, To: e.To})
-			}
-			facts.candidates = append(facts.candidates, c)
-		}
-	}
-	return facts, nil
+	return registryFacts{institution: planning.Facts(in, previousTeam), candidates: reg.Candidates}, nil
 }

@@ -3,7 +3,6 @@ package domain
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -203,75 +202,6 @@ type Proposal struct {
 	PersonID string   `json:"person_id,omitempty"`
 	Name     string   `json:"name,omitempty"`
 	Reasons  []string `json:"reasons,omitempty"`
-}
-
-// ProposeTeam fills the given seats for one evaluation, one candidate each, never proposing
-// anyone in exclude or anyone twice. Among eligible candidates it prefers the least loaded
-// this year, then the shortest travel, then experience (leads who have led before), then ID,
-// so the same data always gives the same team.
-func ProposeTeam(in InstitutionFacts, candidates []Candidate, seats []TeamRole, exclude map[string]bool, on Date, capacity int) []Proposal {
-	taken := map[string]bool{}
-	for id := range exclude {
-		taken[id] = true
-	}
-	out := make([]Proposal, 0, len(seats))
-	for _, seat := range seats {
-		var eligible []Candidate
-		for _, c := range candidates {
-			if taken[c.PersonID] || len(Violations(in, c, seat, on, capacity)) > 0 {
-				continue
-			}
-			eligible = append(eligible, c)
-		}
-		if len(eligible) == 0 {
-			out = append(out, Proposal{Seat: seat})
-			continue
-		}
-		sort.SliceStable(eligible, func(i, j int) bool { return better(in, eligible[i], eligible[j], seat, on) })
-		best := eligible[0]
-		taken[best.PersonID] = true
-		out = append(out, Proposal{Seat: seat, Found: true, PersonID: best.PersonID, Name: best.Name,
-			Reasons: reasons(in, best, seat, on, capacity)})
-	}
-	return out
-}
-
-func better(in InstitutionFacts, a, b Candidate, seat TeamRole, on Date) bool {
-	if la, lb := a.EvaluationsByYear[on.Year], b.EvaluationsByYear[on.Year]; la != lb {
-		return la < lb
-	}
-	if da, db := TravelDistance(in.Region, a.Region), TravelDistance(in.Region, b.Region); da != db {
-		return da < db
-	}
-	if seat == SeatLead && a.Led != b.Led {
-		return a.Led > b.Led
-	}
-	return a.PersonID < b.PersonID
-}
-
-func reasons(in InstitutionFacts, c Candidate, seat TeamRole, on Date, capacity int) []string {
-	out := []string{fmt.Sprintf("works in %s, %d region(s) from %s", c.Region.Name(), TravelDistance(in.Region, c.Region), in.Region.Name())}
-	var shared []TargetGroup
-	for _, g := range c.HomeTargetGroups {
-		if slices.Contains(in.TargetGroups, g) {
-			shared = append(shared, g)
-		}
-	}
-	if len(shared) > 0 {
-		out = append(out, fmt.Sprintf("home institution %s also serves %s", c.HomeInstitution, joinGroups(shared)))
-	} else {
-		out = append(out, "representative not tied to an institution")
-	}
-	if kind, ok := seat.TrainingFor(); ok {
-		out = append(out, fmt.Sprintf("%s training completed %s", kind, c.Trainings[kind]))
-	} else {
-		out = append(out, "trainee: shadows the team")
-	}
-	out = append(out, fmt.Sprintf("%d of %d evaluations used in %d", c.EvaluationsByYear[on.Year], capacity, on.Year))
-	if seat == SeatLead && c.Led > 0 {
-		out = append(out, fmt.Sprintf("experienced lead: has led %d evaluation(s)", c.Led))
-	}
-	return out
 }
 
 func joinGroups(groups []TargetGroup) string {
