@@ -79,15 +79,11 @@ not employed there in the last 3 years, not on its previous cycle's team, capaci
 				seats = []domain.TeamRole{s}
 			}
 			ctx := cmd.Context()
-			st, err := a.openStore(ctx)
+			st, reg, err := a.openRegistry(ctx)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			reg, err := planning.LoadRegistry(ctx, st)
-			if err != nil {
-				return err
-			}
 			in, ok := reg.Institution(institutionID)
 			if !ok {
 				return rejected("institution %s is not in the registry", institutionID)
@@ -173,15 +169,11 @@ reasons for choosing them. It changes nothing.`,
 				return err
 			}
 			ctx := cmd.Context()
-			st, err := a.openStore(ctx)
+			st, reg, err := a.openRegistry(ctx)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			reg, err := planning.LoadRegistry(ctx, st)
-			if err != nil {
-				return err
-			}
 			in, ok := reg.Institution(institutionID)
 			if !ok {
 				return rejected("institution %s is not in the registry", institutionID)
@@ -256,15 +248,11 @@ still eligible (otherwise it proposes anew, through the same optimiser).`,
 				return rejected("choose one of --json and --csv")
 			}
 			ctx := cmd.Context()
-			st, err := a.openStore(ctx)
+			st, reg, err := a.openRegistry(ctx)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			reg, err := planning.LoadRegistry(ctx, st)
-			if err != nil {
-				return err
-			}
 			cycles, err := st.CycleStarts(ctx)
 			if err != nil {
 				return err
@@ -434,4 +422,19 @@ same files. Import them with "starter institutions import" and "starter people i
 	_ = gen.MarkFlagRequired("out")
 	cmd.AddCommand(gen)
 	return cmd
+}
+
+// openRegistry opens the store and loads the registry the planner works on; the caller
+// closes the store.
+func (a *app) openRegistry(ctx context.Context) (*store.Store, planning.Registry, error) {
+	st, err := a.openStore(ctx)
+	if err != nil {
+		return nil, planning.Registry{}, err
+	}
+	reg, err := planning.LoadRegistry(ctx, st)
+	if err != nil {
+		_ = st.Close()
+		return nil, planning.Registry{}, err
+	}
+	return st, reg, nil
 }

@@ -163,14 +163,7 @@ func TestVerdictTwoNeedsAnActionPlan(t *testing.T) {
 	if got := h.externalSteps()[workflows.StepActionPlan]; got != "done action plan submitted" {
 		t.Errorf("action plan step = %q", got)
 	}
-	subs, err := h.store.Submissions(t.Context(), institution, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kinds := map[string]int{}
-	for _, s := range subs {
-		kinds[s.Kind]++
-	}
+	kinds := h.submissionKinds()
 	if kinds["self-evaluation"] != 3 || kinds["report"] != 1 || kinds["action-plan"] != 1 {
 		t.Errorf("submissions by kind = %v, want 3 self-evaluations, 1 report, 1 action plan", kinds)
 	}

@@ -358,3 +358,17 @@ func submitActionPlan(after int) action {
 func (h *harness) decode(can *workflow.ContinueAsNewError, out *workflows.CycleInput) error {
 	return converter.GetDefaultDataConverter().FromPayloads(can.Input, out)
 }
+
+// submissionKinds counts the cycle's stored submissions by kind.
+func (h *harness) submissionKinds() map[string]int {
+	h.t.Helper()
+	subs, err := h.store.Submissions(context.Background(), institution, 1)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, s := range subs {
+		kinds[s.Kind]++
+	}
+	return kinds
+}
