@@ -271,12 +271,13 @@ type TeamMember struct {
 
 // Member statuses on the team.
 const (
-	MemberInvited  = "invited"
-	MemberAccepted = "accepted"
-	MemberAssigned = "assigned"
-	MemberDeclined = "declined"
-	MemberExpired  = "no-answer"
-	MemberReplaced = "replaced"
+	MemberInvited   = "invited"
+	MemberAccepted  = "accepted"
+	MemberAssigned  = "assigned"
+	MemberDeclined  = "declined"
+	MemberExpired   = "no-answer"
+	MemberReplaced  = "replaced"
+	MemberWithdrawn = "withdrawn"
 )
 
 // Action is who does something; every update carries it.

@@ -27,18 +27,25 @@ func ExternalEvaluation(ctx workflow.Context, in StageInput) (StageResult, error
 	}
 	if err := e.run(ctx); err != nil {
 		if ctx.Err() != nil {
-			res := e.book.finishCancelled(ctx)
-			res.Team = e.team()
-			return res, nil
+			return e.cancelled(ctx), nil
 		}
 		return StageResult{}, err
 	}
 	if err := e.book.settle(ctx); err != nil {
-		res := e.book.finishCancelled(ctx)
-		res.Team = e.team()
-		return res, nil
+		return e.cancelled(ctx), nil
 	}
 	return StageResult{Steps: e.book.records(), Outcome: "verdict " + fmt.Sprint(int(e.final)), Verdict: e.final, Team: e.team()}, nil
+}
+
+// cancelled withdraws what a cancelled evaluation leaves open and reports it.
+func (e *external) cancelled(ctx workflow.Context) StageResult {
+	res := e.book.finishCancelled(ctx)
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	e.withdrawInvitations(dctx)
+	_ = e.book.settle(dctx)
+	res.Steps = e.book.records()
+	res.Team = e.team()
+	return res
 }
 
 // seat is one place on the team: who holds it, who is invited to it, who declined it.
@@ -277,6 +284,7 @@ func (e *external) assembleTeam(ctx workflow.Context) error {
 	}
 	for {
 		if e.teamComplete() {
+			e.settleTrainee(ctx)
 			return nil
 		}
 		version := e.teamVersion
@@ -308,6 +316,46 @@ func (e *external) assembleTeam(ctx workflow.Context) error {
 				return err
 			}
 		}
+	}
+}
+
+// settleTrainee follows a trainee invitation still open when the required seats are full:
+// the optional seat is not refilled, but an unanswered invitation must leave the team
+// record (and the reviewer's load) as "no answer", not "invited".
+func (e *external) settleTrainee(ctx workflow.Context) {
+	s := e.seats[domain.SeatTrainee]
+	if s == nil || s.invitation == nil || !s.invitation.open() {
+		return
+	}
+	e.book.inflight++
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer func() { e.book.inflight-- }()
+		if err := e.book.awaitClosed(ctx, s.invitation); err != nil || s.handled || s.member != nil {
+			return
+		}
+		s.handled = true
+		if st := s.invitation.rec.Status; st == StepExpired || st == StepWaived {
+			unanswered := s.invitee
+			unanswered.Status = MemberExpired
+			s.history = append(s.history, unanswered)
+			e.recordAssignment(ctx, unanswered, s.invitation.rec.Opened, s.invitation.rec.Due, s.invitation.rec.Closed)
+		}
+	})
+}
+
+// withdrawInvitations marks the invitations a cancelled evaluation leaves open as withdrawn,
+// so they no longer count against the reviewers' capacity.
+func (e *external) withdrawInvitations(ctx workflow.Context) {
+	for _, role := range teamSeats() {
+		s := e.seats[role]
+		if s == nil || s.invitation == nil || s.member != nil || s.invitation.rec.Status != StepWithdrawn || s.handled {
+			continue
+		}
+		s.handled = true
+		withdrawn := s.invitee
+		withdrawn.Status = MemberWithdrawn
+		s.history = append(s.history, withdrawn)
+		e.recordAssignment(ctx, withdrawn, s.invitation.rec.Opened, s.invitation.rec.Due, s.invitation.rec.Closed)
 	}
 }
 

@@ -316,3 +316,72 @@ func TestCancelInTheMiddleOfAStep(t *testing.T) {
 		}
 	}
 }
+
+// assignmentStatuses lists the status of every assignment row by seat, in invitation order.
+func (h *harness) assignmentStatuses() map[string][]string {
+	h.t.Helper()
+	rows, err := h.store.DB().QueryxContext(context.Background(), `SELECT role, status FROM assignments ORDER BY role, invited_on, id`)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string][]string{}
+	for rows.Next() {
+		var role, status string
+		if err := rows.Scan(&role, &status); err != nil {
+			h.t.Fatal(err)
+		}
+		out[role] = append(out[role], status)
+	}
+	return out
+}
+
+func TestUnansweredTraineeInvitationIsRecordedAfterTheTeamIsComplete(t *testing.T) {
+	h := newHarness(t)
+	accept := answerInvitation(nil)
+	h.actions[workflows.StepInvitation] = func(h *harness, stage string, st workflows.StepRecord, today domain.Date) bool {
+		if st.HolderRole == string(domain.SeatTrainee) {
+			return true // the trainee never answers
+		}
+		return accept(h, stage, st, today)
+	}
+	h.run()
+	h.continuedAs()
+	got := h.assignmentStatuses()
+	if strings.Join(got["trainee"], ",") != "no-answer" {
+		t.Errorf("trainee assignments = %v, want one no-answer (the optional seat is not refilled once the team is complete)", got["trainee"])
+	}
+	for seat, statuses := range got {
+		for _, s := range statuses {
+			if s == "invited" {
+				t.Errorf("%s invitation still counts as invited after the cycle: %v", seat, statuses)
+			}
+		}
+	}
+}
+
+func TestCancelWithdrawsOpenInvitations(t *testing.T) {
+	h := newHarness(t)
+	h.actions[workflows.StepInvitation] = func(h *harness, stage string, st workflows.StepRecord, today domain.Date) bool {
+		if h.stopped {
+			return true
+		}
+		h.mustUpdate(workflows.CycleWorkflowID(institution), workflows.UpdateCancelCycle, workflows.Cancellation{
+			Action: workflows.Action{Actor: secretariat}, Reason: "Tilbuddet fusionerer med et andet."})
+		h.stopped = true
+		return true
+	}
+	h.run()
+	if status := h.finalStatus(); !status.Cancelled {
+		t.Fatalf("final status %+v, want cancelled", status)
+	}
+	got := h.assignmentStatuses()
+	if len(got) == 0 {
+		t.Fatal("no invitations were sent before the cancellation")
+	}
+	for seat, statuses := range got {
+		if strings.Join(statuses, ",") != "withdrawn" {
+			t.Errorf("%s assignments after cancellation = %v, want withdrawn", seat, statuses)
+		}
+	}
+}
