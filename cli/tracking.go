@@ -47,22 +47,18 @@ key and its sub-steps (invitation matches invitation/lead/1). The last line coun
 			}
 			f.InstitutionID = strings.TrimSpace(inst)
 			f.HolderID = strings.TrimSpace(holder)
-			key := strings.Trim(strings.TrimSpace(step), "/")
+			f.Step = strings.Trim(strings.TrimSpace(step), "/")
 			st, err := a.openStore(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			// The store matches a step key exactly; filter here so a prefix matches its sub-steps.
 			rows, err := st.OpenSteps(cmd.Context(), f)
 			if err != nil {
 				return err
 			}
 			out := make([]store.StepRow, 0, len(rows))
 			for _, r := range rows {
-				if key != "" && !matchesStep(r.Step, key) {
-					continue
-				}
 				if overdue && r.DaysOverdue <= 0 {
 					continue
 				}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -91,7 +92,8 @@ func (s *Store) UpsertStep(ctx context.Context, r StepRow) error {
 
 // StepFilter narrows OpenSteps; zero fields match everything.
 type StepFilter struct {
-	Region        domain.Region
+	Region domain.Region
+	// Step matches a step key and its sub-steps: "invitation" matches "invitation/lead/1".
 	Step          string
 	InstitutionID string
 	HolderID      string
@@ -108,8 +110,8 @@ func (s *Store) OpenSteps(ctx context.Context, f StepFilter) ([]StepRow, error) 
 		args = append(args, string(f.Region))
 	}
 	if f.Step != "" {
-		query += ` AND step = ?`
-		args = append(args, f.Step)
+		query += ` AND (step = ? OR step LIKE ? ESCAPE '\')`
+		args = append(args, f.Step, likeEscaper.Replace(f.Step)+"/%")
 	}
 	if f.InstitutionID != "" {
 		query += ` AND institution_id = ?`
@@ -140,6 +142,9 @@ func (s *Store) OpenSteps(ctx context.Context, f StepFilter) ([]StepRow, error) 
 	}
 	return out, nil
 }
+
+// likeEscaper escapes LIKE's wildcards so a step key matches only itself as a prefix.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 type cycleKey struct {
 	institution string

@@ -499,6 +499,8 @@ func TestOpenSteps(t *testing.T) {
 		step("b-se", "inst-b", domain.Hovedstaden, "self-evaluation-1", "open", date(2025, 2, 1), 1),
 		step("c-se", "inst-c", domain.Nordjylland, "self-evaluation-1", "open", date(2025, 1, 20), 1),
 		step("c-done", "inst-c", domain.Nordjylland, "visit-date", "done", date(2024, 12, 1), 1),
+		step("b-lead", "inst-b", domain.Hovedstaden, "invitation/lead/1", "open", date(2025, 4, 1), 1),
+		step("b-user", "inst-b", domain.Hovedstaden, "invitation/user-representative/2", "open", date(2025, 4, 2), 1),
 	}
 	rows[1].HolderID = "rev-2"
 	for _, r := range rows {
@@ -523,8 +525,12 @@ func TestOpenSteps(t *testing.T) {
 		f    StepFilter
 		want []string
 	}{
-		{"all open, earliest due first", StepFilter{}, []string{"a-rep", "c-se", "b-se", "a-se"}},
-		{"region", StepFilter{Region: domain.Hovedstaden}, []string{"a-rep", "b-se", "a-se"}},
+		{"all open, earliest due first", StepFilter{}, []string{"a-rep", "c-se", "b-se", "a-se", "b-lead", "b-user"}},
+		{"region", StepFilter{Region: domain.Hovedstaden}, []string{"a-rep", "b-se", "a-se", "b-lead", "b-user"}},
+		{"a key matches its sub-steps", StepFilter{Step: "invitation"}, []string{"b-lead", "b-user"}},
+		{"and deeper ones", StepFilter{Step: "invitation/lead"}, []string{"b-lead"}},
+		{"but not a longer key", StepFilter{Step: "invitation/lea"}, nil},
+		{"wildcards are literal", StepFilter{Step: "invitation/_ead"}, nil},
 		{"step", StepFilter{Step: "self-evaluation-1"}, []string{"c-se", "b-se", "a-se"}},
 		{"institution", StepFilter{InstitutionID: "inst-a"}, []string{"a-rep", "a-se"}},
 		{"holder", StepFilter{HolderID: "rev-2"}, []string{"a-rep"}},
