@@ -38,7 +38,6 @@ type InstitutionContext struct {
 	ManagerID           string        `json:"manager_id"`
 	SecretariatIDs      []string      `json:"secretariat_ids"`
 	NationalSecretariat []string      `json:"national_secretariat_ids"`
-	Closed              bool          `json:"closed"`
 	Generation          int           `json:"generation"`
 }
 

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -165,7 +166,7 @@ matched by their external ID, so importing the same file again changes nothing.`
 			counts, err := run(cmd, st, args[0])
 			if err != nil {
 				var bad *registry.ImportError
-				if asErr(err, &bad) {
+				if errors.As(err, &bad) {
 					// Every bad row on its own line, then the one-line summary as the error.
 					for _, row := range bad.Rows {
 						fmt.Fprintln(a.stderr, args[0]+": "+row.Error())

@@ -19,8 +19,8 @@ var peopleColumns = []column{
 
 var slackUserID = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
 
-// ParsePeople reads people.csv. known is the set of institution IDs in the registry (see
-// store.Store.InstitutionIDs); home institutions, conflicts and employments must name one of
+// ParsePeople reads people.csv. known is the set of institution IDs in the registry (the IDs
+// store.Store.ListInstitutions returns); home institutions, conflicts and employments must name one of
 // them. today decides which training and employment dates lie in the future. It returns the
 // people in file order and one RowError per problem found in the rows. The error is only for
 // I/O failures, a bad header or malformed CSV; then nothing else is returned.

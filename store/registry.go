@@ -264,19 +264,6 @@ func (s *Store) Person(ctx context.Context, id string) (Person, error) {
 	return personTx(ctx, s.db, id)
 }
 
-// InstitutionIDs returns the set of registered institution IDs, for validating references.
-func (s *Store) InstitutionIDs(ctx context.Context) (map[string]bool, error) {
-	var ids []string
-	if err := s.db.SelectContext(ctx, &ids, `SELECT id FROM institutions`); err != nil {
-		return nil, err
-	}
-	out := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		out[id] = true
-	}
-	return out, nil
-}
-
 type queryer interface {
 	sqlx.QueryerContext
 	Rebind(string) string

@@ -145,7 +145,6 @@ type InstitutionInfo struct {
 	ManagerID           string        `json:"manager_id"`
 	SecretariatIDs      []string      `json:"secretariat_ids"`
 	NationalSecretariat []string      `json:"national_secretariat_ids"`
-	Closed              bool          `json:"closed"`
 }
 
 // IsSecretariat reports whether a person may act as the secretariat for this institution.
@@ -178,21 +177,20 @@ const (
 
 // StepRecord is one step of the timeline.
 type StepRecord struct {
-	Key        string         `json:"key"`
-	Title      string         `json:"title"`
-	Stage      Stage          `json:"stage"`
-	HolderID   string         `json:"holder_id"`
-	HolderRole string         `json:"holder_role"`
-	Opened     domain.Date    `json:"opened"`
-	Due        domain.Date    `json:"due"`
-	Status     StepStatus     `json:"status"`
-	Closed     domain.Date    `json:"closed,omitempty"`
-	ClosedBy   string         `json:"closed_by,omitempty"`
-	Note       string         `json:"note,omitempty"`
-	Escalation int            `json:"escalation_level,omitempty"`
-	Alerts     []AlertRecord  `json:"alerts,omitempty"`
-	Extensions []domain.Date  `json:"extensions,omitempty"`
-	Result     map[string]any `json:"result,omitempty"`
+	Key        string        `json:"key"`
+	Title      string        `json:"title"`
+	Stage      Stage         `json:"stage"`
+	HolderID   string        `json:"holder_id"`
+	HolderRole string        `json:"holder_role"`
+	Opened     domain.Date   `json:"opened"`
+	Due        domain.Date   `json:"due"`
+	Status     StepStatus    `json:"status"`
+	Closed     domain.Date   `json:"closed,omitempty"`
+	ClosedBy   string        `json:"closed_by,omitempty"`
+	Note       string        `json:"note,omitempty"`
+	Escalation int           `json:"escalation_level,omitempty"`
+	Alerts     []AlertRecord `json:"alerts,omitempty"`
+	Extensions []domain.Date `json:"extensions,omitempty"`
 }
 
 // AlertRecord is a reminder or escalation that was sent.
@@ -247,17 +245,6 @@ type StageStatus struct {
 	Final      bool           `json:"final"`
 	AppealDue  domain.Date    `json:"appeal_due,omitempty"`
 	HearingDue domain.Date    `json:"hearing_due,omitempty"`
-}
-
-// OpenSteps returns the steps still waiting for someone.
-func OpenSteps(steps []StepRecord) []StepRecord {
-	var out []StepRecord
-	for _, s := range steps {
-		if s.Status == StepOpen {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // TeamMember is a person holding a seat on the external-evaluation team.

@@ -31,8 +31,6 @@ type stepSpec struct {
 	// ExpiresAtDue closes the step at its due date instead of escalating: an unanswered
 	// invitation, or a window (hearing, appeal) that simply closes.
 	ExpiresAtDue bool
-	// Quiet steps send no task notification (windows the institution may use or not).
-	Quiet bool
 }
 
 // step is an open or closed step of a stage.
@@ -127,9 +125,7 @@ func (b *stepBook) openStep(ctx workflow.Context, spec stepSpec) *step {
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		var a *activities.Activities
 		_ = workflow.ExecuteActivity(effectOptions(ctx), a.RecordStep, opened).Get(ctx, nil)
-		if !spec.Quiet {
-			b.notify(ctx, s, activities.KindTask, 0, today, []activities.Recipient{{PersonID: spec.HolderID}})
-		}
+		b.notify(ctx, s, activities.KindTask, 0, today, []activities.Recipient{{PersonID: spec.HolderID}})
 		b.inflight--
 		b.walkAlerts(ctx, s)
 	})
