@@ -400,6 +400,10 @@ func (e *external) proposeAndInvite(ctx workflow.Context, roles []domain.TeamRol
 			if p.Seat == domain.SeatTrainee {
 				continue
 			}
+			// The seat now waits for the secretariat alone: its last invitation was settled
+			// above, and a seat still pointing at it would be settled (and refilled) again
+			// on every pass, opening a new manual step each time.
+			s.invitation = nil
 			s.handled = false
 			s.manual = e.book.openStep(ctx, stepSpec{Key: StepManualAssignment + "/" + string(p.Seat),
 				Title:    fmt.Sprintf("Udpeg %s til holdet: ingen kandidat opfylder reglerne", p.Seat),

@@ -46,6 +46,7 @@ type harness struct {
 	t          *testing.T
 	env        *testsuite.TestWorkflowEnvironment
 	store      *store.Store
+	acts       *activities.Activities
 	cfg        config.Config
 	actions    map[string]action
 	acted      map[string]bool
@@ -76,7 +77,7 @@ func newHarness(t *testing.T, configure ...func(*config.Config)) *harness {
 	env.SetStartTime(cycleStart.Time().Add(7 * time.Hour))
 	workflows.Register(env)
 	env.RegisterActivity(acts)
-	h := &harness{t: t, env: env, store: st, cfg: cfg, actions: onTime(), acted: map[string]bool{},
+	h := &harness{t: t, env: env, store: st, acts: acts, cfg: cfg, actions: onTime(), acted: map[string]bool{},
 		clock: domain.Clock{AnchorDate: cycleStart, AnchorTime: cycleStart.Time(), DayLength: 24 * time.Hour}}
 	return h
 }
