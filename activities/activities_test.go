@@ -140,10 +140,19 @@ func TestRecordSubmissionWritesOnce(t *testing.T) {
 		Ratings:    []store.Rating{{Standard: "1.1", Rating: 2}, {Standard: "2.1", Rating: 1}},
 		Indicators: map[string]string{"1.1.1": "ja"},
 	}
+	var refs []activities.DocumentRef
 	for i := 0; i < 2; i++ {
-		if err := a.RecordSubmission(ctx, rec); err != nil {
+		ref, err := a.RecordSubmission(ctx, rec)
+		if err != nil {
 			t.Fatal(err)
 		}
+		refs = append(refs, ref)
+	}
+	// The reference names the stored document and its digest, the same on a retry.
+	want := activities.DocumentRef{ID: rec.Submission.ID, Kind: "self-evaluation",
+		SHA256: "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", Bytes: 2}
+	if refs[0] != want || refs[1] != want {
+		t.Errorf("references %+v, want %+v twice", refs, want)
 	}
 	var subs, ratings int
 	if err := a.Store.DB().GetContext(ctx, &subs, `SELECT COUNT(*) FROM submissions`); err != nil {

@@ -2,6 +2,8 @@ package activities
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -111,8 +113,17 @@ type SubmissionRecord struct {
 	Assessed   []store.ReportAssessment `json:"assessments,omitempty"`
 }
 
-// RecordSubmission stores a submission (and a report, when it is one) exactly once.
-func (a *Activities) RecordSubmission(ctx context.Context, r SubmissionRecord) error {
+// DocumentRef identifies a stored submission and its content.
+type DocumentRef struct {
+	ID     string `json:"id"`
+	Kind   string `json:"kind"`
+	SHA256 string `json:"sha256"`
+	Bytes  int    `json:"bytes"`
+}
+
+// RecordSubmission stores a submission (and a report, when it is one) exactly once, and
+// returns its reference: the ID and the SHA-256 of the stored document.
+func (a *Activities) RecordSubmission(ctx context.Context, r SubmissionRecord) (DocumentRef, error) {
 	if r.Submission.Payload == "" {
 		r.Submission.Payload = store.Payload(r.Body)
 	}
@@ -120,12 +131,16 @@ func (a *Activities) RecordSubmission(ctx context.Context, r SubmissionRecord) e
 		r.Report.Payload = r.Submission.Payload
 	}
 	if err := a.Store.InsertSubmission(ctx, r.Submission, r.Ratings, r.Indicators); err != nil {
-		return err
+		return DocumentRef{}, err
 	}
 	if r.Report != nil {
-		return a.Store.InsertReport(ctx, *r.Report, r.Assessed)
+		if err := a.Store.InsertReport(ctx, *r.Report, r.Assessed); err != nil {
+			return DocumentRef{}, err
+		}
 	}
-	return nil
+	sum := sha256.Sum256([]byte(r.Submission.Payload))
+	return DocumentRef{ID: r.Submission.ID, Kind: r.Submission.Kind, SHA256: hex.EncodeToString(sum[:]),
+		Bytes: len(r.Submission.Payload)}, nil
 }
 
 // FinalVerdict is the verdict that stands for a report.
@@ -133,11 +148,14 @@ type FinalVerdict struct {
 	ReportID string      `json:"report_id"`
 	Verdict  int         `json:"verdict"`
 	On       domain.Date `json:"on"`
+	// Revision orders the verdicts of one report: an appeal's change is never undone by a
+	// late retry of the verdict before it.
+	Revision int64 `json:"revision"`
 }
 
 // RecordFinalVerdict marks a report's verdict as final.
 func (a *Activities) RecordFinalVerdict(ctx context.Context, f FinalVerdict) error {
-	return a.Store.FinaliseReport(ctx, f.ReportID, f.Verdict, f.On)
+	return a.Store.FinaliseReport(ctx, f.ReportID, f.Verdict, f.On, f.Revision)
 }
 
 // Publish records the published result of a cycle.

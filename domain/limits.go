@@ -28,9 +28,9 @@ const (
 	// MaxNoteLength limits the self-evaluation's note on one standard and the visit notes.
 	MaxNoteLength = 10_000
 	// MaxAssessmentLength limits the team's assessment of one standard.
-	MaxAssessmentLength = 20_000
+	MaxAssessmentLength = 10_000
 	// MaxReportTextLength limits a report's summary and its suggestions.
-	MaxReportTextLength = 50_000
+	MaxReportTextLength = 20_000
 	// MaxStatementLength limits the institution's comment in the hearing, the grounds of an
 	// appeal, a decision's reasons and an action plan.
 	MaxStatementLength = 50_000

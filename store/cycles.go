@@ -28,6 +28,8 @@ type CycleRow struct {
 	AnchorDate    domain.Date `db:"anchor_date" json:"anchor_date"`
 	AnchorTime    time.Time   `db:"anchor_time" json:"anchor_time"`
 	DayLengthMS   int64       `db:"day_length_ms" json:"day_length_ms"`
+	// Revision orders the workflow's writes: an older one never replaces a newer one.
+	Revision int64 `db:"revision" json:"revision"`
 }
 
 // Clock is the cycle's calendar.
@@ -35,18 +37,20 @@ func (c CycleRow) Clock() domain.Clock {
 	return domain.Clock{AnchorDate: c.AnchorDate, AnchorTime: c.AnchorTime, DayLength: time.Duration(c.DayLengthMS) * time.Millisecond}
 }
 
-// UpsertCycle writes the cycle's row; the workflow owns it and rewrites it whole.
+// UpsertCycle writes the cycle's row; the workflow owns it and rewrites it whole. An older
+// revision (a retried or late activity) never overwrites a newer one.
 func (s *Store) UpsertCycle(ctx context.Context, c CycleRow) error {
 	_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO cycles (institution_id, number, workflow_id, start_date,
-		status, current_step, ended_on, note, verdict, generation, anchor_date, anchor_time, day_length_ms, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		status, current_step, ended_on, note, verdict, generation, anchor_date, anchor_time, day_length_ms, revision,
+		updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (institution_id, number) DO UPDATE SET workflow_id = excluded.workflow_id,
 			start_date = excluded.start_date, status = excluded.status, current_step = excluded.current_step,
 			ended_on = excluded.ended_on, note = excluded.note, verdict = excluded.verdict,
 			generation = excluded.generation, anchor_date = excluded.anchor_date, anchor_time = excluded.anchor_time,
-			day_length_ms = excluded.day_length_ms, updated_at = excluded.updated_at`),
+			day_length_ms = excluded.day_length_ms, revision = excluded.revision, updated_at = excluded.updated_at
+		WHERE cycles.revision < excluded.revision`),
 		c.InstitutionID, c.Number, c.WorkflowID, c.StartDate, c.Status, c.CurrentStep, nullDate(c.EndedOn), c.Note,
-		nullZero(c.Verdict), c.Generation, c.AnchorDate, c.AnchorTime.UTC(), c.DayLengthMS, s.now().UTC())
+		nullZero(c.Verdict), c.Generation, c.AnchorDate, c.AnchorTime.UTC(), c.DayLengthMS, c.Revision, s.now().UTC())
 	return err
 }
 
@@ -67,7 +71,7 @@ type StepRow struct {
 	ClosedBy      string        `db:"closed_by" json:"closed_by,omitempty"`
 	Note          string        `db:"note" json:"note,omitempty"`
 	Escalation    int           `db:"escalation_level" json:"escalation_level"`
-	Revision      int           `db:"revision" json:"revision"`
+	Revision      int64         `db:"revision" json:"revision"`
 	// Today and DaysOverdue are filled by OpenSteps from the cycle's calendar.
 	Today       domain.Date `db:"-" json:"today,omitempty"`
 	DaysOverdue int         `db:"-" json:"days_overdue"`
@@ -292,10 +296,11 @@ func (s *Store) InsertReport(ctx context.Context, r ReportRow, assessments []Rep
 	})
 }
 
-// FinaliseReport records the verdict that stands after the hearing, a revisit or an appeal.
-func (s *Store) FinaliseReport(ctx context.Context, id string, verdict int, on domain.Date) error {
-	_, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE reports SET final_verdict = ?, final_on = ?, updated_at = ?
-		WHERE id = ?`), verdict, on, s.now().UTC(), id)
+// FinaliseReport records the verdict that stands after the hearing, a revisit or an appeal;
+// a verdict recorded at an older revision (a late retry) never replaces a newer one.
+func (s *Store) FinaliseReport(ctx context.Context, id string, verdict int, on domain.Date, revision int64) error {
+	_, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE reports SET final_verdict = ?, final_on = ?, final_revision = ?,
+		updated_at = ? WHERE id = ? AND final_revision < ?`), verdict, on, revision, s.now().UTC(), id, revision)
 	return err
 }
 
@@ -311,17 +316,22 @@ type AssignmentRow struct {
 	AnswerDue     domain.Date `db:"answer_due" json:"answer_due"`
 	AnsweredOn    domain.Date `db:"answered_on" json:"answered_on,omitempty"`
 	Reasons       string      `db:"reasons" json:"reasons,omitempty"`
+	// Revision orders the workflow's writes: an "invited" retried after a crash never
+	// replaces the "accepted" written after it (reviewer capacity reads this table).
+	Revision int64 `db:"revision" json:"revision"`
 }
 
-// UpsertAssignment writes an invitation and its answer.
+// UpsertAssignment writes an invitation and its answer; an older revision never overwrites a
+// newer one.
 func (s *Store) UpsertAssignment(ctx context.Context, a AssignmentRow) error {
 	_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO assignments (id, institution_id, cycle_number, role,
-		person_id, status, invited_on, answer_due, answered_on, reasons, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		person_id, status, invited_on, answer_due, answered_on, reasons, revision, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET status = excluded.status, answered_on = excluded.answered_on,
-			reasons = excluded.reasons, updated_at = excluded.updated_at`),
+			reasons = excluded.reasons, revision = excluded.revision, updated_at = excluded.updated_at
+		WHERE assignments.revision < excluded.revision`),
 		a.ID, a.InstitutionID, a.Cycle, a.Role, a.PersonID, a.Status, a.InvitedOn, a.AnswerDue, nullDate(a.AnsweredOn),
-		a.Reasons, s.now().UTC())
+		a.Reasons, a.Revision, s.now().UTC())
 	return err
 }
 
@@ -336,16 +346,21 @@ type VisitRow struct {
 	RecordedOn    domain.Date `db:"recorded_on"`
 	RecordedBy    string      `db:"recorded_by"`
 	Notes         string      `db:"notes"`
+	// Revision orders the workflow's writes: an older one never replaces a newer one.
+	Revision int64 `db:"revision"`
 }
 
-// UpsertVisit writes a visit's date and, later, its record.
+// UpsertVisit writes a visit's date and, later, its record; an older revision never
+// overwrites a newer one.
 func (s *Store) UpsertVisit(ctx context.Context, v VisitRow) error {
 	_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO visits (id, institution_id, cycle_number, kind, visit_on,
-		set_by, recorded_on, recorded_by, notes, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		set_by, recorded_on, recorded_by, notes, revision, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET visit_on = excluded.visit_on, set_by = excluded.set_by,
 			recorded_on = excluded.recorded_on, recorded_by = excluded.recorded_by, notes = excluded.notes,
-			updated_at = excluded.updated_at`),
-		v.ID, v.InstitutionID, v.Cycle, v.Kind, v.VisitOn, v.SetBy, nullDate(v.RecordedOn), v.RecordedBy, v.Notes, s.now().UTC())
+			revision = excluded.revision, updated_at = excluded.updated_at
+		WHERE visits.revision < excluded.revision`),
+		v.ID, v.InstitutionID, v.Cycle, v.Kind, v.VisitOn, v.SetBy, nullDate(v.RecordedOn), v.RecordedBy, v.Notes,
+		v.Revision, s.now().UTC())
 	return err
 }
 

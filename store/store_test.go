@@ -338,7 +338,7 @@ func institution(id string, r domain.Region) Institution {
 func step(id, inst string, r domain.Region, name, status string, due domain.Date, rev int) StepRow {
 	return StepRow{ID: id, InstitutionID: inst, Cycle: 1, Step: name, Title: name + " " + inst, Region: r,
 		HolderID: "mgr-" + inst, HolderRole: string(domain.RoleInstitutionManager), Opened: due.AddDays(-56),
-		Due: due, Status: status, Revision: rev}
+		Due: due, Status: status, Revision: int64(rev)}
 }
 
 // registry is a seeded store with three institutions in two regions and four people.

@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -58,6 +57,8 @@ type cycle struct {
 	stage  Stage
 	// nextOn is the date the next stage opens while the cycle waits for it.
 	nextOn domain.Date
+	// revs orders the cycle's writes to its read-model row.
+	revs revisions
 }
 
 // setup fixes the clock on the first run, and reads settings and the institution at the
@@ -128,8 +129,8 @@ func (c *cycle) register(ctx workflow.Context) error {
 				return fmt.Errorf("%s is not in the secretariat of %s or the national secretariat: only the secretariat cancels cycles",
 					req.Actor, c.state.Institution.Region.Name())
 			}
-			if strings.TrimSpace(req.Reason) == "" {
-				return fmt.Errorf("give the reason for cancelling (e.g. the institution has closed)")
+			if err := checkRequired("the reason", req.Reason, domain.MaxReasonLength, "give the reason for cancelling (e.g. the institution has closed)"); err != nil {
+				return err
 			}
 			if c.state.Cancelled {
 				return fmt.Errorf("the cycle was already cancelled by %s", c.state.CancelledBy)
@@ -291,6 +292,7 @@ func (c *cycle) recordCycle(ctx workflow.Context, status, note string) {
 		StartDate: c.in.StartDate, Status: status, CurrentStep: string(c.stage), Note: note,
 		Verdict: int(c.state.FinalVerdict), Generation: c.state.Generation,
 		AnchorDate: c.clock.AnchorDate, AnchorTime: c.clock.AnchorTime, DayLengthMS: c.clock.DayLength.Milliseconds(),
+		Revision: c.revs.next(ctx),
 	}
 	if status != "running" {
 		row.EndedOn = c.today(ctx)

@@ -191,6 +191,17 @@ type StepRecord struct {
 	Escalation int           `json:"escalation_level,omitempty"`
 	Alerts     []AlertRecord `json:"alerts,omitempty"`
 	Extensions []domain.Date `json:"extensions,omitempty"`
+	// Documents are what was handed in on the step, stored in the domain store.
+	Documents []DocumentRef `json:"documents,omitempty"`
+}
+
+// DocumentRef points to a submission kept in the domain store: workflows carry the
+// reference, never the document, so no history grows with what people write.
+type DocumentRef struct {
+	ID     string `json:"id"`
+	Kind   string `json:"kind"`
+	SHA256 string `json:"sha256"`
+	Bytes  int    `json:"bytes"`
 }
 
 // AlertRecord is a reminder or escalation that was sent.

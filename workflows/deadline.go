@@ -38,7 +38,6 @@ type step struct {
 	rec               StepRecord
 	firstEscalationTo string
 	expiresAtDue      bool
-	revision          int
 	// dueVersion changes when the due date moves, waking the alert coroutine.
 	dueVersion int
 }
@@ -54,6 +53,8 @@ type stepBook struct {
 	key   string
 	in    StageInput
 	steps []*step
+	// revs orders the stage's writes to the read model.
+	revs revisions
 	// inflight counts effects (read model, notifications) still running in coroutines; a
 	// stage settles them before it returns so none is abandoned.
 	inflight int
@@ -87,6 +88,7 @@ func (b *stepBook) records() []StepRecord {
 	for i, s := range b.steps {
 		out[i] = s.rec
 		out[i].Alerts = append([]AlertRecord(nil), s.rec.Alerts...)
+		out[i].Documents = append([]DocumentRef(nil), s.rec.Documents...)
 	}
 	return out
 }
@@ -119,7 +121,7 @@ func (b *stepBook) openStep(ctx workflow.Context, spec stepSpec) *step {
 		expiresAtDue:      spec.ExpiresAtDue,
 	}
 	b.steps = append(b.steps, s)
-	opened := b.snapshot(s)
+	opened := b.snapshot(ctx, s)
 	b.updateSearchAttributes(ctx)
 	b.inflight++
 	workflow.Go(ctx, func(ctx workflow.Context) {
@@ -160,6 +162,12 @@ func (b *stepBook) walkAlerts(ctx workflow.Context, s *step) {
 				if s.dueVersion != version {
 					after = b.today(ctx).AddDays(-1)
 				}
+				continue
+			}
+			// A timer that fires after an outage fires late, and what it was set for is
+			// stale: work out again what holds today, so the holder gets one message at
+			// today's level instead of the stale one and then the catch-up.
+			if b.today(ctx).After(next.Date) {
 				continue
 			}
 		}
@@ -228,7 +236,7 @@ func (b *stepBook) extend(ctx workflow.Context, s *step, due domain.Date, actor,
 	s.rec.Extensions = append(s.rec.Extensions, due)
 	s.rec.Due = due
 	s.rec.Escalation = 0
-	s.rec.Note = fmt.Sprintf("extended to %s by %s: %s", due, actor, reason)
+	s.rec.Note = fmt.Sprintf("extended to %s by %s: %s", due, actor, excerpt(reason, noteExcerpt))
 	s.dueVersion++
 	b.persist(ctx, s)
 	b.notify(ctx, s, activities.KindExtended, len(s.rec.Extensions), b.today(ctx), []activities.Recipient{{PersonID: s.rec.HolderID}})
@@ -253,33 +261,66 @@ func (b *stepBook) awaitClosed(ctx workflow.Context, s *step) error {
 
 func (b *stepBook) persist(ctx workflow.Context, s *step) {
 	var a *activities.Activities
-	_ = b.effect(ctx, a.RecordStep, b.snapshot(s), nil)
+	_ = b.effect(ctx, a.RecordStep, b.snapshot(ctx, s), nil)
 }
 
 // snapshot is the step's read-model row at a new revision; taking it synchronously orders
 // the writes of one step even when their activities run concurrently.
-func (b *stepBook) snapshot(s *step) activities.StepRow {
-	s.revision++
+func (b *stepBook) snapshot(ctx workflow.Context, s *step) activities.StepRow {
 	return activities.StepRow{
 		ID:            b.key + "/" + s.rec.Key + "/" + s.rec.Opened.String(),
 		InstitutionID: b.in.InstitutionID, Cycle: b.in.Cycle, Step: s.rec.Key, Title: s.rec.Title,
 		Region: b.in.Institution.Region, HolderID: s.rec.HolderID, HolderRole: s.rec.HolderRole,
 		Opened: s.rec.Opened, Due: s.rec.Due, Status: string(s.rec.Status), Closed: s.rec.Closed,
-		ClosedBy: s.rec.ClosedBy, Note: s.rec.Note, Escalation: s.rec.Escalation, Revision: s.revision,
+		ClosedBy: s.rec.ClosedBy, Note: s.rec.Note, Escalation: s.rec.Escalation, Revision: b.revs.next(ctx),
 	}
+}
+
+// revisions numbers a workflow's writes to the read model so the store keeps the newest of
+// each row whatever order the activities land in (a retry after a crash can land last).
+// They come from the workflow's clock, in microseconds of workflow time made strictly
+// increasing, so a run that continues as new, is reset or is restarted after a
+// cancellation still writes above everything written before it.
+type revisions struct{ last int64 }
+
+func (r *revisions) next(ctx workflow.Context) int64 {
+	rev := workflow.Now(ctx).UnixMicro()
+	if rev <= r.last {
+		rev = r.last + 1
+	}
+	r.last = rev
+	return rev
+}
+
+// recordDocument stores a submission in the domain store and attaches its ID and digest to
+// the step (the claim check: the document lives in the store; the workflow carries only
+// its reference). It runs as a local activity, whose input is not written to the history,
+// so the document is in the history once, in the update that carried it; it is idempotent
+// by the submission's ID, so a replay after a crash stores nothing twice.
+func (b *stepBook) recordDocument(ctx workflow.Context, s *step, rec activities.SubmissionRecord) {
+	b.inflight++
+	defer func() { b.inflight-- }()
+	var a *activities.Activities
+	var ref activities.DocumentRef
+	if err := workflow.ExecuteLocalActivity(localEffectOptions(ctx), a.RecordSubmission, rec).Get(ctx, &ref); err != nil {
+		return
+	}
+	s.rec.Documents = append(s.rec.Documents, DocumentRef{ID: ref.ID, Kind: ref.Kind, SHA256: ref.SHA256, Bytes: ref.Bytes})
 }
 
 // notify queues one notification per recipient, keyed so that a retry never sends twice,
 // and returns who it reached.
 func (b *stepBook) notify(ctx workflow.Context, s *step, kind activities.NotificationKind, level int, on domain.Date, to []activities.Recipient) []string {
-	n := b.notification(s, kind, level, on, to)
+	n := b.notification(ctx, s, kind, level, on, to)
 	var a *activities.Activities
 	var sent []string
 	_ = b.effect(ctx, a.Notify, n, &sent)
 	return sent
 }
 
-func (b *stepBook) notification(s *step, kind activities.NotificationKind, level int, on domain.Date, to []activities.Recipient) activities.Notification {
+// notification is keyed by the date the message is for (an alert's scheduled date), and its
+// text speaks of the day it is sent, which after an outage is later.
+func (b *stepBook) notification(ctx workflow.Context, s *step, kind activities.NotificationKind, level int, on domain.Date, to []activities.Recipient) activities.Notification {
 	return activities.Notification{
 		Key:           fmt.Sprintf("%s/%s/%s/%s/%d/%s", b.key, s.rec.Key, s.rec.Opened, kind, level, on),
 		Kind:          kind,
@@ -292,7 +333,7 @@ func (b *stepBook) notification(s *step, kind activities.NotificationKind, level
 		Title:         s.rec.Title,
 		Due:           s.rec.Due,
 		Level:         level,
-		On:            on,
+		On:            b.today(ctx),
 	}
 }
 
@@ -347,10 +388,22 @@ func (b *stepBook) notifyInfo(ctx workflow.Context, s *step, text string, people
 	for _, id := range people {
 		to = append(to, activities.Recipient{PersonID: id})
 	}
-	n := b.notification(s, activities.KindInfo, 0, b.today(ctx), to)
+	n := b.notification(ctx, s, activities.KindInfo, 0, b.today(ctx), to)
 	n.Text = text
 	var a *activities.Activities
 	_ = b.effect(ctx, a.Notify, n, nil)
+}
+
+// localEffectOptions run a store write as a local activity, retried until it succeeds.
+func localEffectOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    5 * time.Minute,
+		},
+	})
 }
 
 // checkOptions run an activity whose error is an answer (a rule broken), not a fault.

@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -21,7 +20,8 @@ func ExternalEvaluation(ctx workflow.Context, in StageInput) (StageResult, error
 	if err != nil {
 		return StageResult{}, err
 	}
-	e := &external{book: newStepBook(ctx, StageExternalEvaluation, in), gen: gen, seats: map[domain.TeamRole]*seat{}}
+	e := &external{book: newStepBook(ctx, StageExternalEvaluation, in), gen: gen, seats: map[domain.TeamRole]*seat{},
+		teamLock: workflow.NewMutex(ctx)}
 	if err := e.register(ctx); err != nil {
 		return StageResult{}, err
 	}
@@ -75,6 +75,8 @@ type external struct {
 	book  *stepBook
 	gen   domain.Generation
 	seats map[domain.TeamRole]*seat
+	// teamLock makes hand assignments take turns: each awaits a candidate check.
+	teamLock workflow.Mutex
 	// excluded are everyone invited so far, so nobody is asked twice.
 	excluded []string
 
@@ -439,7 +441,7 @@ func (e *external) recordAssignment(ctx workflow.Context, m TeamMember, invited,
 	row := activities.AssignmentRow{
 		ID: fmt.Sprintf("%s/%s/%s", e.book.key, m.Seat, m.PersonID), InstitutionID: in.InstitutionID,
 		Cycle: in.Cycle, Role: string(m.Seat), PersonID: m.PersonID, Status: m.Status, InvitedOn: invited,
-		AnswerDue: due, AnsweredOn: answered, Reasons: strings.Join(m.Reasons, "; "),
+		AnswerDue: due, AnsweredOn: answered, Reasons: strings.Join(m.Reasons, "; "), Revision: e.book.revs.next(ctx),
 	}
 	var a *activities.Activities
 	_ = e.book.effect(ctx, a.RecordAssignment, row, nil)
@@ -448,7 +450,8 @@ func (e *external) recordAssignment(ctx workflow.Context, m TeamMember, invited,
 func (e *external) recordVisit(ctx workflow.Context, kind string, v visit) {
 	in := e.book.in
 	row := activities.VisitRow{ID: e.book.key + "/" + kind, InstitutionID: in.InstitutionID, Cycle: in.Cycle,
-		Kind: kind, VisitOn: v.date, SetBy: v.setBy, RecordedOn: v.recorded, RecordedBy: v.recordedBy, Notes: v.notes}
+		Kind: kind, VisitOn: v.date, SetBy: v.setBy, RecordedOn: v.recorded, RecordedBy: v.recordedBy, Notes: v.notes,
+		Revision: e.book.revs.next(ctx)}
 	var a *activities.Activities
 	_ = e.book.effect(ctx, a.RecordVisit, row, nil)
 }
@@ -460,7 +463,7 @@ func (e *external) recordFinal(ctx workflow.Context) {
 	}
 	var a *activities.Activities
 	_ = workflow.ExecuteActivity(effectOptions(ctx), a.RecordFinalVerdict,
-		activities.FinalVerdict{ReportID: id, Verdict: int(e.final), On: e.finalOn}).Get(ctx, nil)
+		activities.FinalVerdict{ReportID: id, Verdict: int(e.final), On: e.finalOn, Revision: e.book.revs.next(ctx)}).Get(ctx, nil)
 }
 
 func (e *external) recordReport(ctx workflow.Context, key string, r Report) {
@@ -479,49 +482,79 @@ func (e *external) recordReport(ctx workflow.Context, key string, r Report) {
 			Suggestions: r.Suggestions},
 		Assessed: assessed,
 	}
-	var a *activities.Activities
-	_ = e.book.effect(ctx, a.RecordSubmission, rec, nil)
+	e.book.recordDocument(ctx, e.book.find(key), rec)
 }
 
-func (e *external) recordSubmission(ctx workflow.Context, key, kind, actor string, payload any) {
+// recordSubmission stores what a person handed in on a step (a comment, a plan, an appeal,
+// a decision) and attaches it to the step.
+func (e *external) recordSubmission(ctx workflow.Context, s *step, kind, actor string, payload any) {
 	in := e.book.in
 	id := e.book.key + "/" + workflow.GetCurrentUpdateInfo(ctx).ID
 	rec := activities.SubmissionRecord{Submission: store.Submission{ID: id, InstitutionID: in.InstitutionID,
-		Cycle: in.Cycle, Step: key, Kind: kind, SubmittedBy: actor, SubmittedOn: e.today(ctx)}, Body: payload}
-	var a *activities.Activities
-	_ = e.book.effect(ctx, a.RecordSubmission, rec, nil)
+		Cycle: in.Cycle, Step: s.rec.Key, Kind: kind, SubmittedBy: actor, SubmittedOn: e.today(ctx)}, Body: payload}
+	e.book.recordDocument(ctx, s, rec)
 }
 
-// ValidateReport checks a report: a verdict on the scale, a summary, and an assessment of
-// every active standard of the generation, none unknown.
+// ValidateReport checks a report: a verdict on the scale that agrees with the assessments
+// (verdict 1 only when every standard is met; 2 and 3 name at least one that is not), a
+// summary, an assessment of every active standard of the generation, none unknown, and every
+// text within its limit.
 func ValidateReport(gen domain.Generation, r Report) error {
-	var problems []string
+	var problems collect
+	size := submissionSize(0)
 	if _, err := domain.ParseVerdict(int(r.Verdict)); err != nil {
-		problems = append(problems, err.Error())
+		problems.add(err)
 	}
-	if strings.TrimSpace(r.Summary) == "" {
-		problems = append(problems, "the report needs a summary")
-	}
+	problems.add(checkRequired("the report's summary", r.Summary, domain.MaxReportTextLength, "the report needs a summary"))
+	problems.add(domain.CheckText("the report's suggestions", r.Suggestions, domain.MaxReportTextLength))
+	size.add(r.Summary, r.Suggestions)
 	seen := map[string]bool{}
+	var unmet []string
 	for _, a := range r.Assessments {
 		if _, ok := gen.Standard(a.Standard); !ok {
-			problems = append(problems, fmt.Sprintf("standard %s is not in catalogue generation %d", a.Standard, gen.Number))
+			problems.addf("standard %s is not in catalogue generation %d", a.Standard, gen.Number)
 		}
 		if seen[a.Standard] {
-			problems = append(problems, fmt.Sprintf("standard %s is assessed twice", a.Standard))
+			problems.addf("standard %s is assessed twice", a.Standard)
 		}
 		seen[a.Standard] = true
-		if strings.TrimSpace(a.Assessment) == "" {
-			problems = append(problems, fmt.Sprintf("the assessment of standard %s is empty", a.Standard))
+		if !a.Met {
+			unmet = append(unmet, a.Standard)
 		}
+		problems.add(checkRequired("the assessment of standard "+a.Standard, a.Assessment, domain.MaxAssessmentLength,
+			"the assessment of standard "+a.Standard+" is empty"))
+		size.add(a.Standard, a.Assessment)
 	}
 	for _, st := range gen.ActiveStandards() {
 		if !seen[st.Code] {
-			problems = append(problems, fmt.Sprintf("the report has no assessment of standard %s (%s)", st.Code, st.Title.EN))
+			problems.addf("the report has no assessment of standard %s (%s)", st.Code, st.Title.EN)
 		}
 	}
-	if len(problems) > 0 {
-		return errors.New(strings.Join(problems, "; "))
+	switch {
+	case r.Verdict == domain.VerdictMeets && len(unmet) > 0:
+		problems.addf("verdict 1 (meets the standards) does not agree with the assessments: standard %s is not met; choose verdict 2 or 3, or correct the assessment",
+			strings.Join(unmet, ", "))
+	case r.Verdict.Valid() && r.Verdict != domain.VerdictMeets && len(unmet) == 0 && len(r.Assessments) > 0:
+		problems.addf("verdict %d says areas must improve, but every standard is assessed as met: mark the standards that are not met, or give verdict 1", r.Verdict)
 	}
-	return nil
+	problems.add(size.check("the report"))
+	return problems.err()
+}
+
+// ValidateActionPlan checks an action plan: the plan's text within its limit, and the areas
+// it covers standards of the catalogue generation, each named once.
+func ValidateActionPlan(gen domain.Generation, p ActionPlan) error {
+	var problems collect
+	problems.add(checkRequired("the action plan", p.Plan, domain.MaxStatementLength, "the action plan is empty"))
+	seen := map[string]bool{}
+	for _, area := range p.Areas {
+		if _, ok := gen.Standard(area); !ok {
+			problems.addf("area %s is not a standard of catalogue generation %d: name the standards the plan improves (e.g. 5.1)", area, gen.Number)
+		}
+		if seen[area] {
+			problems.addf("area %s is named twice", area)
+		}
+		seen[area] = true
+	}
+	return problems.err()
 }

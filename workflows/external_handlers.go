@@ -2,8 +2,8 @@ package workflows
 
 import (
 	"fmt"
-	"strings"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/kvalitetsmodel/accredit/activities"
@@ -65,10 +65,10 @@ func (e *external) validateAnswer(_ workflow.Context, req InvitationAnswer) erro
 	if e.invitationOf(req.Actor) == nil {
 		return fmt.Errorf("%s has no open invitation to the team of %s", req.Actor, e.book.in.InstitutionID)
 	}
-	if !req.Accept && strings.TrimSpace(req.Reason) == "" {
-		return fmt.Errorf("give a reason for declining, so the secretariat can plan")
+	if !req.Accept {
+		return checkReason("declining, so the secretariat can plan", req.Reason)
 	}
-	return nil
+	return domain.CheckText("the reason", req.Reason, domain.MaxReasonLength)
 }
 
 func (e *external) answerInvitation(ctx workflow.Context, req InvitationAnswer) (TeamMember, error) {
@@ -81,11 +81,11 @@ func (e *external) answerInvitation(ctx workflow.Context, req InvitationAnswer) 
 	} else {
 		m.Status = MemberDeclined
 		s.history = append(s.history, m)
-		e.book.closeStep(ctx, s.invitation, StepDone, req.Actor, "declined: "+req.Reason)
+		e.book.closeStep(ctx, s.invitation, StepDone, req.Actor, "declined: "+excerpt(req.Reason, noteExcerpt))
 	}
 	e.teamVersion++
 	e.recordAssignment(ctx, m, s.invitation.rec.Opened, s.invitation.rec.Due, e.today(ctx))
-	e.book.audit(ctx, req.Actor, "answer-invitation", s.invitation.rec.Key, fmt.Sprintf("accept=%t %s", req.Accept, req.Reason))
+	e.book.audit(ctx, req.Actor, "answer-invitation", s.invitation.rec.Key, fmt.Sprintf("accept=%t %s", req.Accept, excerpt(req.Reason, auditExcerpt)))
 	return m, nil
 }
 
@@ -99,9 +99,15 @@ func (e *external) validateAssignment(_ workflow.Context, req ReviewerAssignment
 	if req.PersonID == "" {
 		return fmt.Errorf("name the person to assign")
 	}
-	if strings.TrimSpace(req.Reason) == "" {
-		return fmt.Errorf("give a reason for assigning by hand; it goes into the audit trail")
+	if err := checkReason("assigning by hand; it goes into the audit trail", req.Reason); err != nil {
+		return err
 	}
+	return e.assignmentAllowed(req)
+}
+
+// assignmentAllowed holds the rules on the team's state; the handler checks them again after
+// the candidate check, because the team may have changed while it waited.
+func (e *external) assignmentAllowed(req ReviewerAssignment) error {
 	if e.reportSubmitted {
 		return fmt.Errorf("the report has been submitted: the team can no longer change")
 	}
@@ -113,12 +119,36 @@ func (e *external) validateAssignment(_ workflow.Context, req ReviewerAssignment
 	return nil
 }
 
+// seatHolder is who holds a seat now ("" when nobody does).
+func (e *external) seatHolder(role domain.TeamRole) string {
+	if s := e.seats[role]; s != nil && s.member != nil {
+		return s.member.PersonID
+	}
+	return ""
+}
+
 func (e *external) assignReviewer(ctx workflow.Context, req ReviewerAssignment) (TeamMember, error) {
+	// The candidate check is an activity: while it runs, another assignment (or an answer)
+	// may change the team. Assignments take turns, and each acts only on the team it was
+	// validated against; a second one for the same seat is refused, not silently applied.
+	holder := e.seatHolder(req.Seat)
+	if err := e.teamLock.Lock(ctx); err != nil {
+		return TeamMember{}, err
+	}
+	defer e.teamLock.Unlock()
 	var a *activities.Activities
 	check := activities.CandidateCheck{InstitutionID: e.book.in.InstitutionID, Seat: req.Seat, PersonID: req.PersonID,
 		On: e.today(ctx), PreviousTeam: e.book.in.PreviousTeam}
 	if err := workflow.ExecuteActivity(checkOptions(ctx), a.CheckCandidate, check).Get(ctx, nil); err != nil {
 		return TeamMember{}, err
+	}
+	if now := e.seatHolder(req.Seat); now != holder {
+		return TeamMember{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+			"the %s seat was given to %s while this assignment of %s was being checked: look at the team and assign again to replace",
+			req.Seat, now, req.PersonID), "TeamChanged", nil)
+	}
+	if err := e.assignmentAllowed(req); err != nil {
+		return TeamMember{}, temporal.NewNonRetryableApplicationError(err.Error(), "TeamChanged", nil)
 	}
 	s := e.seats[req.Seat]
 	if s == nil {
@@ -141,7 +171,7 @@ func (e *external) assignReviewer(ctx workflow.Context, req ReviewerAssignment) 
 		s.history = append(s.history, old)
 		e.recordAssignment(ctx, old, e.today(ctx), e.today(ctx), e.today(ctx))
 	}
-	m := TeamMember{Seat: req.Seat, PersonID: req.PersonID, Status: MemberAssigned, Reasons: []string{"assigned by " + req.Actor + ": " + req.Reason}}
+	m := TeamMember{Seat: req.Seat, PersonID: req.PersonID, Status: MemberAssigned, Reasons: []string{"assigned by " + req.Actor + ": " + excerpt(req.Reason, noteExcerpt)}}
 	s.member = &m
 	if s.manual != nil && s.manual.open() {
 		e.book.closeStep(ctx, s.manual, StepDone, req.Actor, "assigned "+req.PersonID)
@@ -157,7 +187,7 @@ func (e *external) assignReviewer(ctx workflow.Context, req ReviewerAssignment) 
 	e.excluded = append(e.excluded, req.PersonID)
 	e.teamVersion++
 	e.recordAssignment(ctx, m, e.today(ctx), e.today(ctx), e.today(ctx))
-	e.book.audit(ctx, req.Actor, "assign-reviewer", string(req.Seat), fmt.Sprintf("%s (replacing %q): %s", req.PersonID, previous, req.Reason))
+	e.book.audit(ctx, req.Actor, "assign-reviewer", string(req.Seat), fmt.Sprintf("%s (replacing %q): %s", req.PersonID, previous, excerpt(req.Reason, auditExcerpt)))
 	return m, nil
 }
 
@@ -228,7 +258,7 @@ func (e *external) validateRecordVisit(ctx workflow.Context, req VisitRecord) er
 	if today := e.today(ctx); today.Before(v.date) {
 		return fmt.Errorf("the visit is on %s; it can be recorded on that day or later, not on %s", v.date, today)
 	}
-	return nil
+	return domain.CheckText("the visit notes", req.Notes, domain.MaxNoteLength)
 }
 
 func (e *external) recordVisitDone(ctx workflow.Context, req VisitRecord) (StepRecord, error) {
@@ -236,7 +266,7 @@ func (e *external) recordVisitDone(ctx workflow.Context, req VisitRecord) (StepR
 	v.recorded, v.recordedBy, v.notes = e.today(ctx), req.Actor, req.Notes
 	s := e.book.find(key)
 	e.book.closeStep(ctx, s, StepDone, req.Actor, "visit took place "+v.date.String())
-	e.book.audit(ctx, req.Actor, "record-visit", key, req.Notes)
+	e.book.audit(ctx, req.Actor, "record-visit", key, excerpt(req.Notes, auditExcerpt))
 	return s.rec, nil
 }
 
@@ -296,16 +326,13 @@ func (e *external) validateComment(ctx workflow.Context, req Comment) error {
 	if !s.open() {
 		return fmt.Errorf("the hearing closed on %s: comments are no longer accepted", s.rec.Closed)
 	}
-	if strings.TrimSpace(req.Text) == "" {
-		return fmt.Errorf("the comment is empty")
-	}
-	return nil
+	return checkRequired("the comment", req.Text, domain.MaxStatementLength, "the comment is empty")
 }
 
 func (e *external) commentReport(ctx workflow.Context, req Comment) (int, error) {
 	e.comments = append(e.comments, req)
-	e.recordSubmission(ctx, StepHearing, "comment", req.Actor, req)
-	e.book.audit(ctx, req.Actor, "comment-report", StepHearing, req.Text)
+	e.recordSubmission(ctx, e.book.find(StepHearing), "comment", req.Actor, req)
+	e.book.audit(ctx, req.Actor, "comment-report", StepHearing, excerpt(req.Text, auditExcerpt))
 	return len(e.comments), nil
 }
 
@@ -313,17 +340,14 @@ func (e *external) validateActionPlan(_ workflow.Context, req ActionPlan) error 
 	if _, err := e.book.requireHolder(StepActionPlan, req.Actor); err != nil {
 		return err
 	}
-	if strings.TrimSpace(req.Plan) == "" {
-		return fmt.Errorf("the action plan is empty")
-	}
-	return nil
+	return ValidateActionPlan(e.gen, req)
 }
 
 func (e *external) submitActionPlan(ctx workflow.Context, req ActionPlan) (StepRecord, error) {
 	e.actionPlan = &req
 	s := e.book.find(StepActionPlan)
 	e.book.closeStep(ctx, s, StepDone, req.Actor, "action plan submitted")
-	e.recordSubmission(ctx, StepActionPlan, "action-plan", req.Actor, req)
+	e.recordSubmission(ctx, s, "action-plan", req.Actor, req)
 	e.book.audit(ctx, req.Actor, "submit-action-plan", StepActionPlan, fmt.Sprintf("%d areas", len(req.Areas)))
 	return s.rec, nil
 }
@@ -341,18 +365,15 @@ func (e *external) validateAppeal(ctx workflow.Context, req Appeal) error {
 	if s := e.book.find(StepAppealWindow); s == nil || !s.open() {
 		return fmt.Errorf("the appeal window closed on %s (%s after the final verdict of %s)", e.appealBy, e.durations().Durations.AppealWindow, e.finalOn)
 	}
-	if strings.TrimSpace(req.Reason) == "" {
-		return fmt.Errorf("give the grounds of the appeal")
-	}
-	return nil
+	return checkRequired("the grounds of the appeal", req.Reason, domain.MaxStatementLength, "give the grounds of the appeal")
 }
 
 func (e *external) lodgeAppeal(ctx workflow.Context, req Appeal) (StepRecord, error) {
 	e.appeal = &req
 	s := e.book.find(StepAppealWindow)
-	e.book.closeStep(ctx, s, StepDone, req.Actor, "appealed: "+req.Reason)
-	e.recordSubmission(ctx, StepAppealWindow, "appeal", req.Actor, req)
-	e.book.audit(ctx, req.Actor, "appeal", StepAppealWindow, req.Reason)
+	e.book.closeStep(ctx, s, StepDone, req.Actor, "appealed: "+excerpt(req.Reason, noteExcerpt))
+	e.recordSubmission(ctx, s, "appeal", req.Actor, req)
+	e.book.audit(ctx, req.Actor, "appeal", StepAppealWindow, excerpt(req.Reason, auditExcerpt))
 	return s.rec, nil
 }
 
@@ -381,10 +402,7 @@ func (e *external) validateDecision(_ workflow.Context, req Decision) error {
 			return fmt.Errorf("an appeal cannot make the verdict worse: keep %d (uphold) or choose a better one", e.final)
 		}
 	}
-	if strings.TrimSpace(req.Reason) == "" {
-		return fmt.Errorf("give the reasons for the decision")
-	}
-	return nil
+	return checkRequired("the reasons for the decision", req.Reason, domain.MaxStatementLength, "give the reasons for the decision")
 }
 
 func (e *external) decide(ctx workflow.Context, req Decision) (StepRecord, error) {
@@ -394,8 +412,8 @@ func (e *external) decide(ctx workflow.Context, req Decision) (StepRecord, error
 	if req.Verdict != 0 && req.Verdict != e.final {
 		outcome = fmt.Sprintf("changed to %d", req.Verdict)
 	}
-	e.book.closeStep(ctx, s, StepDone, req.Actor, outcome+": "+req.Reason)
-	e.recordSubmission(ctx, s.rec.Key, "decision", req.Actor, req)
-	e.book.audit(ctx, req.Actor, "decide", s.rec.Key, outcome+": "+req.Reason)
+	e.book.closeStep(ctx, s, StepDone, req.Actor, outcome+": "+excerpt(req.Reason, noteExcerpt))
+	e.recordSubmission(ctx, s, "decision", req.Actor, req)
+	e.book.audit(ctx, req.Actor, "decide", s.rec.Key, outcome+": "+excerpt(req.Reason, auditExcerpt))
 	return s.rec, nil
 }

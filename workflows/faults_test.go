@@ -156,3 +156,69 @@ func firstInvitee(t *testing.T, team []workflows.TeamMember, seat domain.TeamRol
 	t.Fatalf("nobody was invited to the %s seat: %+v", seat, team)
 	return ""
 }
+
+// TestConcurrentHandAssignmentsForOneSeat sends two hand assignments for the same empty seat
+// at once, with different people. The first takes the seat; the second, validated against
+// the empty seat, finds it taken after its candidate check and is refused; the store shows
+// the one person the workflow seated.
+func TestConcurrentHandAssignmentsForOneSeat(t *testing.T) {
+	h := newHarness(t)
+	// Every relative representative has declared a conflict with the institution, so the
+	// seat goes to the secretariat; two of them withdraw the conflict.
+	if _, err := h.store.DB().ExecContext(t.Context(), `INSERT INTO conflicts_of_interest (person_id, institution_id)
+		SELECT id, 'H-01' FROM people WHERE role = 'relative-representative'`); err != nil {
+		t.Fatal(err)
+	}
+	var candidates []string
+	if err := h.store.DB().SelectContext(t.Context(), &candidates, `SELECT id FROM people WHERE role = 'relative-representative'
+		AND region <> 'hovedstaden' ORDER BY id LIMIT 2`); err != nil || len(candidates) != 2 {
+		t.Fatalf("two relative representatives outside the region: %v, %v", candidates, err)
+	}
+	var outcomes []error
+	h.actions[workflows.StepManualAssignment] = func(h *harness, stage string, st workflows.StepRecord, today domain.Date) bool {
+		// The conflicts are withdrawn only now: the planner saw them all when it proposed.
+		if _, err := h.store.DB().ExecContext(t.Context(), `DELETE FROM conflicts_of_interest WHERE person_id IN (?, ?)`,
+			candidates[0], candidates[1]); err != nil {
+			t.Fatal(err)
+		}
+		for _, person := range candidates {
+			h.update(stage, workflows.UpdateAssignReviewer, workflows.ReviewerAssignment{Action: workflows.Action{Actor: secretariat},
+				Seat: domain.SeatRelative, PersonID: person, Reason: "aftalt telefonisk"}, func(err error) {
+				outcomes = append(outcomes, err)
+			})
+		}
+		return true
+	}
+	h.run()
+	next := h.continuedAs()
+
+	if len(outcomes) != 2 {
+		t.Fatalf("%d outcomes, want 2", len(outcomes))
+	}
+	if outcomes[0] != nil {
+		t.Errorf("the first assignment was refused: %v", outcomes[0])
+	}
+	if outcomes[1] == nil || !strings.Contains(outcomes[1].Error(), "was given to "+candidates[0]+" while this assignment of "+candidates[1]) {
+		t.Errorf("the second assignment: %v, want a refusal saying the seat was taken meanwhile", outcomes[1])
+	}
+	rows, err := h.store.DB().QueryxContext(t.Context(), `SELECT person_id, status FROM assignments WHERE role = 'relative-representative'
+		AND status IN ('assigned', 'accepted')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var seated []string
+	for rows.Next() {
+		var person, status string
+		if err := rows.Scan(&person, &status); err != nil {
+			t.Fatal(err)
+		}
+		seated = append(seated, person)
+	}
+	if len(seated) != 1 || seated[0] != candidates[0] {
+		t.Errorf("the store seats %v on the relative seat, want only %s", seated, candidates[0])
+	}
+	if !slices.Contains(next.PreviousTeam, candidates[0]) || slices.Contains(next.PreviousTeam, candidates[1]) {
+		t.Errorf("the team the cycle carries is %v, want %s and not %s", next.PreviousTeam, candidates[0], candidates[1])
+	}
+}

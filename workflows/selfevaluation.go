@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -33,7 +32,7 @@ func SelfEvaluation(ctx workflow.Context, in StageInput) (StageResult, error) {
 		func(ctx workflow.Context, req SelfEvaluationSubmission) (StepRecord, error) {
 			s := book.find(StepSelfEvaluation)
 			book.closeStep(ctx, s, StepDone, req.Actor, fmt.Sprintf("%d standards rated", len(req.Ratings)))
-			book.recordSelfEvaluation(ctx, req)
+			book.recordSelfEvaluation(ctx, s, req)
 			book.audit(ctx, req.Actor, "submit-self-evaluation", s.rec.Key, fmt.Sprintf("year %d", in.Year))
 			return s.rec, nil
 		},
@@ -65,32 +64,54 @@ func SelfEvaluation(ctx workflow.Context, in StageInput) (StageResult, error) {
 }
 
 // ValidateSelfEvaluation checks a submission against the catalogue generation in force:
-// every active standard rated on the scale, no unknown standard or indicator.
+// every active standard rated on the scale, every indicator of an active standard given a
+// value, no unknown standard or indicator, and every text within its limit.
 func ValidateSelfEvaluation(gen domain.Generation, req SelfEvaluationSubmission, year int) error {
-	var problems []string
+	var problems collect
+	size := submissionSize(0)
 	for _, st := range gen.ActiveStandards() {
 		r, ok := req.Ratings[st.Code]
 		switch {
 		case !ok:
-			problems = append(problems, fmt.Sprintf("self-evaluation for %d is missing standard %s (%s)", year, st.Code, st.Title.EN))
+			problems.addf("self-evaluation for %d is missing standard %s (%s)", year, st.Code, st.Title.EN)
 		case !r.Valid():
-			problems = append(problems, fmt.Sprintf("standard %s is rated %d, outside the scale %d-%d", st.Code, r, domain.MinRating, domain.MaxRating))
+			problems.addf("standard %s is rated %d, outside the scale %d-%d", st.Code, r, domain.MinRating, domain.MaxRating)
+		}
+		for _, ind := range st.Indicators {
+			if strings.TrimSpace(req.Indicators[ind.Code]) == "" {
+				problems.addf("indicator %s of standard %s has no value: record what was measured", ind.Code, st.Code)
+			}
 		}
 	}
 	for _, code := range sortedKeys(req.Ratings) {
 		if _, ok := gen.Standard(code); !ok {
-			problems = append(problems, fmt.Sprintf("standard %s is not in catalogue generation %d", code, gen.Number))
+			problems.addf("standard %s is not in catalogue generation %d", code, gen.Number)
 		}
+		size.add(code)
 	}
 	for _, code := range sortedKeys(req.Indicators) {
 		if !hasIndicator(gen, code) {
-			problems = append(problems, fmt.Sprintf("indicator %s is not in catalogue generation %d", code, gen.Number))
+			problems.addf("indicator %s is not in catalogue generation %d", code, gen.Number)
 		}
+		problems.add(domain.CheckText("the value of indicator "+code, req.Indicators[code], domain.MaxIndicatorValueLength))
+		size.add(code, req.Indicators[code])
 	}
-	if len(problems) > 0 {
-		return errors.New(strings.Join(problems, "; "))
+	for _, code := range sortedKeys(req.Notes) {
+		if _, ok := gen.Standard(code); !ok {
+			problems.addf("there is a note on standard %s, which is not in catalogue generation %d", code, gen.Number)
+		}
+		problems.add(domain.CheckText("the note on standard "+code, req.Notes[code], domain.MaxNoteLength))
+		size.add(code, req.Notes[code])
 	}
-	return nil
+	if len(req.Participants) > domain.MaxParticipants {
+		problems.addf("%d participants are named; the limit is %d", len(req.Participants), domain.MaxParticipants)
+	}
+	for i, p := range req.Participants {
+		problems.add(domain.CheckText(fmt.Sprintf("participant %d", i+1), p, domain.MaxNameLength))
+		size.add(p)
+	}
+	problems.add(size.check("the self-evaluation"))
+	return problems.err()
 }
 
 func hasIndicator(gen domain.Generation, code string) bool {
@@ -102,7 +123,7 @@ func hasIndicator(gen domain.Generation, code string) bool {
 	return false
 }
 
-func (b *stepBook) recordSelfEvaluation(ctx workflow.Context, req SelfEvaluationSubmission) {
+func (b *stepBook) recordSelfEvaluation(ctx workflow.Context, s *step, req SelfEvaluationSubmission) {
 	ratings := make([]store.Rating, 0, len(req.Ratings))
 	for _, code := range sortedKeys(req.Ratings) {
 		ratings = append(ratings, store.Rating{Standard: code, Rating: int(req.Ratings[code]), Note: req.Notes[code]})
@@ -116,6 +137,5 @@ func (b *stepBook) recordSelfEvaluation(ctx workflow.Context, req SelfEvaluation
 		Ratings:    ratings,
 		Indicators: req.Indicators,
 	}
-	var a *activities.Activities
-	_ = b.effect(ctx, a.RecordSubmission, rec, nil)
+	b.recordDocument(ctx, s, rec)
 }

@@ -27,7 +27,7 @@ func (b *stepBook) registerSecretariatActions(ctx workflow.Context) error {
 		func(ctx workflow.Context, req Extension) (StepRecord, error) {
 			s := b.find(req.Step)
 			b.extend(ctx, s, req.NewDue, req.Actor, req.Reason)
-			b.audit(ctx, req.Actor, "extend-deadline", s.rec.Key, fmt.Sprintf("new due %s: %s", req.NewDue, req.Reason))
+			b.audit(ctx, req.Actor, "extend-deadline", s.rec.Key, fmt.Sprintf("new due %s: %s", req.NewDue, excerpt(req.Reason, auditExcerpt)))
 			return s.rec, nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req Extension) error {
@@ -38,8 +38,8 @@ func (b *stepBook) registerSecretariatActions(ctx workflow.Context) error {
 			if err != nil {
 				return err
 			}
-			if strings.TrimSpace(req.Reason) == "" {
-				return fmt.Errorf("give a reason for extending %s", req.Step)
+			if err := checkReason("extending "+req.Step, req.Reason); err != nil {
+				return err
 			}
 			if req.NewDue.IsZero() || !req.NewDue.After(s.rec.Due) {
 				return fmt.Errorf("the new due date must be after the current one (%s), got %q", s.rec.Due, req.NewDue)
@@ -51,8 +51,8 @@ func (b *stepBook) registerSecretariatActions(ctx workflow.Context) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateWaiveStep,
 		func(ctx workflow.Context, req Waiver) (StepRecord, error) {
 			s := b.find(req.Step)
-			b.closeStep(ctx, s, StepWaived, req.Actor, req.Reason)
-			b.audit(ctx, req.Actor, "waive-step", s.rec.Key, req.Reason)
+			b.closeStep(ctx, s, StepWaived, req.Actor, excerpt(req.Reason, noteExcerpt))
+			b.audit(ctx, req.Actor, "waive-step", s.rec.Key, excerpt(req.Reason, auditExcerpt))
 			return s.rec, nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req Waiver) error {
@@ -65,8 +65,8 @@ func (b *stepBook) registerSecretariatActions(ctx workflow.Context) error {
 			if !slices.Contains(waivable, stepKind(req.Step)) {
 				return fmt.Errorf("step %s cannot be waived: a later step needs what it produces; extend it or assign someone else", req.Step)
 			}
-			if strings.TrimSpace(req.Reason) == "" {
-				return fmt.Errorf("give a reason for waiving %s; it goes into the audit trail", req.Step)
+			if err := checkReason("waiving "+req.Step+"; it goes into the audit trail", req.Reason); err != nil {
+				return err
 			}
 			return nil
 		}})

@@ -174,7 +174,7 @@ CREATE TABLE steps (
     closed_by        TEXT NOT NULL DEFAULT '',
     note             TEXT NOT NULL DEFAULT '',
     escalation_level INTEGER NOT NULL DEFAULT 0,
-    revision         INTEGER NOT NULL DEFAULT 0,
+    revision         BIGINT NOT NULL DEFAULT 0,
     updated_at       TIMESTAMP NOT NULL
 );
 CREATE INDEX steps_open ON steps (status, due_on);
