@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -28,6 +29,12 @@ import (
 
 // FileEnv names the environment variable that points at the optional YAML config file.
 const FileEnv = "ACCREDIT_CONFIG"
+
+// MinDayLength is the shortest calendar day the service accepts. Deadlines, reminders and
+// escalations are timers of whole days; a day much shorter than a workflow task's round trip
+// fires them faster than the worker can record them (1ns made every timer fire at once). The
+// fastest integration test runs on 100ms days, the walkthrough on 1s.
+const MinDayLength = 100 * time.Millisecond
 
 // Config is everything the worker and the starter need to know about their environment.
 type Config struct {
@@ -246,6 +253,12 @@ func (c *Config) validate() []error {
 	}
 	if c.DayLength <= 0 {
 		add("ACCREDIT_DAY_LENGTH must be positive, got %s (use 24h in production, e.g. 2s for a demo)", c.DayLength)
+	} else if c.DayLength < MinDayLength {
+		add("ACCREDIT_DAY_LENGTH %s is shorter than the minimum %s: a day must outlast a workflow task and its timers (use 24h in production, 1s for a demo)",
+			c.DayLength, MinDayLength)
+	}
+	if err := checkBaseURL(c.PublicBaseURL); err != nil {
+		add("ACCREDIT_PUBLIC_BASE_URL %q is malformed: %v (expected an absolute http or https URL such as https://akkreditering.regioner.dk)", c.PublicBaseURL, err)
 	}
 	if c.Retention <= 0 {
 		add("ACCREDIT_RETENTION must be positive, got %s", c.Retention)
@@ -356,8 +369,42 @@ func checkHostPort(addr string) error {
 	return nil
 }
 
+// checkBaseURL accepts an absolute http or https URL with a host and without a query or a
+// fragment, to which the notifications append their paths.
+func checkBaseURL(raw string) error {
+	if strings.TrimSpace(raw) == "" {
+		return errors.New("it is empty")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return errors.New(strings.TrimPrefix(err.Error(), "parse "+strconv.Quote(raw)+": "))
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("the scheme must be http or https, not %q", u.Scheme)
+	case u.Opaque != "" || u.Host == "" || u.Hostname() == "":
+		return errors.New("it has no host")
+	case u.User != nil:
+		return errors.New("it must not hold a user name or password")
+	case u.RawQuery != "" || u.ForceQuery:
+		return errors.New("it must not have a query (?...): links are appended to it")
+	case u.Fragment != "" || strings.Contains(raw, "#"):
+		return errors.New("it must not have a fragment (#...): links are appended to it")
+	case strings.ContainsAny(raw, " \t\n"):
+		return errors.New("it must not contain white space")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("port %q must be a number from 1 to 65535", p)
+		}
+	}
+	return nil
+}
+
+// checkWritableDir creates a missing data directory for its owner only (0700): the databases
+// in it hold personal data. An existing directory keeps its mode; the files in it are 0600.
 func checkWritableDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
 	probe, err := os.CreateTemp(dir, ".write-check-*")

@@ -267,6 +267,26 @@ func TestEachBadValueHasItsOwnMessage(t *testing.T) {
 			[]string{"ACCREDIT_RETENTION must be positive"}},
 		{"empty task queue", "ACCREDIT_TASK_QUEUE= ",
 			[]string{"ACCREDIT_TASK_QUEUE is empty"}},
+		{"a nanosecond day", "ACCREDIT_DAY_LENGTH=1ns",
+			[]string{"ACCREDIT_DAY_LENGTH 1ns is shorter than the minimum 100ms"}},
+		{"a day just under the minimum", "ACCREDIT_DAY_LENGTH=99ms",
+			[]string{"ACCREDIT_DAY_LENGTH 99ms is shorter than the minimum 100ms"}},
+		{"base URL without scheme", "ACCREDIT_PUBLIC_BASE_URL=akkreditering.regioner.dk",
+			[]string{`ACCREDIT_PUBLIC_BASE_URL "akkreditering.regioner.dk" is malformed`, "scheme must be http or https", "absolute http or https URL"}},
+		{"base URL with another scheme", "ACCREDIT_PUBLIC_BASE_URL=ftp://example.org",
+			[]string{`ACCREDIT_PUBLIC_BASE_URL "ftp://example.org" is malformed`, `not "ftp"`}},
+		{"base URL without host", "ACCREDIT_PUBLIC_BASE_URL=https:///cycles",
+			[]string{"ACCREDIT_PUBLIC_BASE_URL", "it has no host"}},
+		{"base URL as a relative path", "ACCREDIT_PUBLIC_BASE_URL=/cycles",
+			[]string{"ACCREDIT_PUBLIC_BASE_URL", "scheme must be http or https"}},
+		{"base URL with a query", "ACCREDIT_PUBLIC_BASE_URL=https://example.org/?lang=da",
+			[]string{"ACCREDIT_PUBLIC_BASE_URL", "must not have a query"}},
+		{"base URL with a fragment", "ACCREDIT_PUBLIC_BASE_URL=https://example.org/#top",
+			[]string{"ACCREDIT_PUBLIC_BASE_URL", "must not have a fragment"}},
+		{"base URL with a bad port", "ACCREDIT_PUBLIC_BASE_URL=http://example.org:99999",
+			[]string{"ACCREDIT_PUBLIC_BASE_URL", `port "99999"`}},
+		{"base URL with spaces", "ACCREDIT_PUBLIC_BASE_URL=http://example.org/a b",
+			[]string{"ACCREDIT_PUBLIC_BASE_URL", "white space"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := Load(Source{Environ: hermetic(t, c.env)})
@@ -446,5 +466,38 @@ func TestParseLogLevel(t *testing.T) {
 	}
 	if _, err := ParseLogLevel("loud"); err == nil {
 		t.Error("ParseLogLevel(loud) = nil error")
+	}
+}
+
+// TestShortestAcceptedValues are the values the integration tests and the walkthrough run on:
+// the minimum day is accepted, as are base URLs with a path or a port.
+func TestShortestAcceptedValues(t *testing.T) {
+	for _, env := range []string{
+		"ACCREDIT_DAY_LENGTH=100ms", // service/cycle_e2e_test.go
+		"ACCREDIT_DAY_LENGTH=1s",    // examples/walkthrough.sh
+		"ACCREDIT_PUBLIC_BASE_URL=https://akkreditering.regioner.dk",
+		"ACCREDIT_PUBLIC_BASE_URL=http://127.0.0.1:8080/",
+		"ACCREDIT_PUBLIC_BASE_URL=https://intranet.rm.dk/kvalitet/akkreditering",
+		"ACCREDIT_PUBLIC_BASE_URL=http://[::1]:8080",
+	} {
+		if _, err := Load(Source{Environ: hermetic(t, env)}); err != nil {
+			t.Errorf("%s: %v", env, err)
+		}
+	}
+	if MinDayLength != 100*time.Millisecond {
+		t.Errorf("MinDayLength = %s: the integration tests run 100ms days", MinDayLength)
+	}
+}
+
+func TestDataDirectoryIsCreatedPrivate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "new", "data")
+	env := hermetic(t, "ACCREDIT_DATA_DIR="+dir)
+	mustLoad(t, Source{Environ: env})
+	fi, err := os.Stat(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mode := fi.Mode().Perm(); mode != 0o700 {
+		t.Errorf("data directory created %#o, want 0700", mode)
 	}
 }

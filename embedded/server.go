@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -153,15 +154,22 @@ func prepareDatabase(opts Options) (*config.SQL, error) {
 			"busy_timeout": "10000",
 		},
 	}
+	// Histories hold every payload (names, self-evaluations, reports): the file is 0600 in a
+	// 0700 directory, created so before SQLite opens it, and tightened when it already exists.
 	if _, err := os.Stat(opts.DatabaseFile); errors.Is(err, os.ErrNotExist) {
-		if err := os.MkdirAll(filepath.Dir(opts.DatabaseFile), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Dir(opts.DatabaseFile), 0o700); err != nil {
 			return nil, fmt.Errorf("create directory for %s: %w", opts.DatabaseFile, err)
+		}
+		if err := privateDatabaseFile(opts.DatabaseFile); err != nil {
+			return nil, err
 		}
 		if err := sqliteschema.SetupSchema(conf); err != nil {
 			return nil, fmt.Errorf("create Temporal schema in %s: %w", opts.DatabaseFile, err)
 		}
 	} else if err != nil {
 		return nil, fmt.Errorf("open %s: %w", opts.DatabaseFile, err)
+	} else if err := privateDatabaseFile(opts.DatabaseFile); err != nil {
+		return nil, err
 	}
 	ns, err := sqliteschema.NewNamespaceConfig("active", opts.Namespace, false, opts.SearchAttributes)
 	if err != nil {
@@ -175,6 +183,41 @@ func prepareDatabase(opts Options) (*config.SQL, error) {
 		return nil, fmt.Errorf("create namespace %q: %w", opts.Namespace, err)
 	}
 	return conf, nil
+}
+
+// privateDatabaseFile creates the SQLite file at path 0600 (readable by its owner only) before
+// SQLite opens it, which then gives its -wal and -shm files the same mode, and takes every
+// other permission away from an existing file and its -wal, -shm and -journal files.
+func privateDatabaseFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("make %s private (0600): %w", p, err)
+		}
+	}
+	return nil
+}
+
+// IsLoopback reports whether a host:port address only listens on this machine: a loopback IP
+// (127.0.0.0/8, ::1), the name localhost, or an empty host, which Start binds to 127.0.0.1.
+// The embedded server's frontend has no authentication, so anything else lets every machine
+// that reaches the address read and steer every workflow.
+func IsLoopback(address string) bool {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return false
+	}
+	if host == "" || strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func serverConfig(host string, frontendPort, httpPort int, internal []int, sqlConf *config.SQL) *config.Config {

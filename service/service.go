@@ -49,6 +49,11 @@ func Start(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Serv
 	}
 
 	if cfg.Embedded() {
+		if !embedded.IsLoopback(cfg.EmbeddedTemporalAddr) {
+			logger.Warn("the embedded Temporal server listens beyond this machine, and its frontend has no authentication: "+
+				"whoever reaches the address can read and change every cycle; set ACCREDIT_EMBEDDED_TEMPORAL_ADDR to 127.0.0.1:PORT, "+
+				"or run a Temporal cluster with TLS and TEMPORAL_ADDRESS", "address", cfg.EmbeddedTemporalAddr)
+		}
 		s.temporal, err = embedded.Start(ctx, embedded.Options{
 			DatabaseFile:     cfg.TemporalDatabasePath(),
 			Address:          cfg.EmbeddedTemporalAddr,

@@ -38,9 +38,16 @@ func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = no
 
 // OpenSQLite opens (creating when missing) the SQLite file at path with WAL, foreign keys and
 // a busy timeout, and migrates it to the newest schema.
+//
+// The file holds names, e-mail addresses and self-evaluations, so only the service's user may
+// read it: a missing directory is created 0700, and the database and its -wal and -shm files
+// are 0600 (SQLite gives new -wal and -shm files the mode of the database).
 func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create directory for domain store %s: %w", path, err)
+	}
+	if err := privateDatabaseFile(path); err != nil {
+		return nil, fmt.Errorf("open domain store %s: %w", path, err)
 	}
 	q := url.Values{}
 	q.Set("_journal_mode", "WAL")
@@ -67,6 +74,26 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 		return nil, err
 	}
 	return s, nil
+}
+
+// privateDatabaseFile creates the SQLite file at path readable and writable by its owner only
+// (0600) before SQLite opens it, and takes every other permission away from an existing one and
+// from its -wal, -shm and -journal files: databases created 0644 by an older version are
+// tightened at the next start.
+func privateDatabaseFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("make %s private (0600): %w", p, err)
+		}
+	}
+	return nil
 }
 
 // Close releases the database.
