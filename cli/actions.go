@@ -100,12 +100,44 @@ the indicator values. Print a template, fill it in, and submit it.`,
 	return cmd
 }
 
-// selfEvaluationFile is the file selfeval submit reads and selfeval template writes.
+// selfEvaluationFile is the file selfeval submit reads and selfeval template writes. A rating
+// is a pointer so that null ("1.1": null) is told apart from 0, the template's "not rated yet".
 type selfEvaluationFile struct {
-	Ratings      map[string]domain.Rating `json:"ratings"`
-	Indicators   map[string]string        `json:"indicators"`
-	Notes        map[string]string        `json:"notes"`
-	Participants []string                 `json:"participants"`
+	Ratings      map[string]*domain.Rating `json:"ratings"`
+	Indicators   map[string]string         `json:"indicators"`
+	Notes        map[string]string         `json:"notes"`
+	Participants []string                  `json:"participants"`
+}
+
+// ratings checks that every rating in the file is on the scale and returns them; what is
+// wrong names each standard: null (no rating) or the number off the scale.
+func (f selfEvaluationFile) ratings(file string) (map[string]domain.Rating, error) {
+	out := make(map[string]domain.Rating, len(f.Ratings))
+	var missing, unrated []string
+	for code, r := range f.Ratings {
+		switch {
+		case r == nil:
+			missing = append(missing, code)
+		case !r.Valid():
+			unrated = append(unrated, fmt.Sprintf("%s (%d)", code, *r))
+		default:
+			out[code] = *r
+		}
+	}
+	if len(missing) == 0 && len(unrated) == 0 {
+		return out, nil
+	}
+	sort.Strings(missing)
+	sort.Strings(unrated)
+	var problems []string
+	for _, code := range missing {
+		problems = append(problems, fmt.Sprintf("standard %s has no rating (null)", code))
+	}
+	if len(unrated) > 0 {
+		problems = append(problems, "not rated on the scale: "+strings.Join(unrated, ", "))
+	}
+	return nil, rejected("%s: rate every standard from %d (met) to %d (not met); %s",
+		file, domain.MinRating, domain.MaxRating, strings.Join(problems, "; "))
 }
 
 const selfEvaluationFields = `"ratings", "indicators", "notes" and "participants"`
@@ -137,13 +169,16 @@ standards and indicators it asks for are explained on standard error. No worker 
 			if err != nil {
 				return &RejectedError{Err: err}
 			}
-			tpl := selfEvaluationFile{Ratings: map[string]domain.Rating{}, Indicators: map[string]string{},
+			if err := a.checkInstitution(cmd.Context(), inst); err != nil {
+				return err
+			}
+			tpl := selfEvaluationFile{Ratings: map[string]*domain.Rating{}, Indicators: map[string]string{},
 				Notes: map[string]string{}, Participants: []string{}}
 			fmt.Fprintf(a.stderr, "Selvevaluering for %s: %s (generation %d), i kraft %s.\n", inst, gen.Name.DA, gen.Number, on)
 			fmt.Fprintf(a.stderr, "Vurdér hver standard: 1 %s, 2 %s, 3 %s, 4 %s.\n",
 				domain.RatingMet.LabelDA(), domain.RatingLargelyMet.LabelDA(), domain.RatingPartlyMet.LabelDA(), domain.RatingNotMet.LabelDA())
 			for _, st := range gen.ActiveStandards() {
-				tpl.Ratings[st.Code] = 0
+				tpl.Ratings[st.Code] = new(domain.Rating)
 				tpl.Notes[st.Code] = ""
 				fmt.Fprintf(a.stderr, "  %s %s\n", st.Code, st.Title.DA)
 				for _, ind := range st.Indicators {
@@ -185,18 +220,11 @@ secretariat may submit on their behalf.`,
 			if len(se.Ratings) == 0 {
 				return rejected("%s has no ratings: rate every standard 1-4 (starter selfeval template %s prints a skeleton)", file, inst)
 			}
-			var unrated []string
-			for code, r := range se.Ratings {
-				if !r.Valid() {
-					unrated = append(unrated, fmt.Sprintf("%s (%d)", code, r))
-				}
+			ratings, err := se.ratings(file)
+			if err != nil {
+				return err
 			}
-			if len(unrated) > 0 {
-				sort.Strings(unrated)
-				return rejected("%s: rate every standard from %d (met) to %d (not met); not rated on the scale: %s",
-					file, domain.MinRating, domain.MaxRating, strings.Join(unrated, ", "))
-			}
-			req := workflows.SelfEvaluationSubmission{Action: action(actor), Ratings: se.Ratings, Indicators: se.Indicators,
+			req := workflows.SelfEvaluationSubmission{Action: action(actor), Ratings: ratings, Indicators: se.Indicators,
 				Notes: se.Notes, Participants: se.Participants}
 			var rec workflows.StepRecord
 			if err := a.send(cmd, inst, workflows.UpdateSubmitSelfEvaluation,
@@ -381,10 +409,41 @@ The report is due from then on.`,
 
 // reportFile is the file report submit reads.
 type reportFile struct {
-	Assessments []workflows.Assessment `json:"assessments"`
-	Suggestions string                 `json:"suggestions"`
-	Summary     string                 `json:"summary"`
-	Verdict     domain.Verdict         `json:"verdict"`
+	Assessments []assessmentFile `json:"assessments"`
+	Suggestions string           `json:"suggestions"`
+	Summary     string           `json:"summary"`
+	Verdict     domain.Verdict   `json:"verdict"`
+}
+
+// assessmentFile is one assessment as the file holds it. Met is a pointer so that a missing
+// (or null) "met" is refused rather than read as false, which would record the standard as
+// not met without anyone having said so.
+type assessmentFile struct {
+	Standard   string `json:"standard"`
+	Met        *bool  `json:"met"`
+	Assessment string `json:"assessment"`
+}
+
+// assessments returns the file's assessments, refusing any without "met", named by standard.
+func (r reportFile) assessments(file string) ([]workflows.Assessment, error) {
+	out := make([]workflows.Assessment, 0, len(r.Assessments))
+	var missing []string
+	for i, a := range r.Assessments {
+		if a.Met == nil {
+			name := "standard " + a.Standard
+			if strings.TrimSpace(a.Standard) == "" {
+				name = fmt.Sprintf("assessment %d (no standard)", i+1)
+			}
+			missing = append(missing, name)
+			continue
+		}
+		out = append(out, workflows.Assessment{Standard: a.Standard, Met: *a.Met, Assessment: a.Assessment})
+	}
+	if len(missing) > 0 {
+		return nil, rejected(`%s: the assessment of %s has no "met": write "met": true or "met": false for every standard`,
+			file, strings.Join(missing, ", "))
+	}
+	return out, nil
 }
 
 const reportFields = `"assessments" (each with "standard", "met" and "assessment"), "suggestions", "summary" and "verdict"`
@@ -421,7 +480,11 @@ revisit when one took place. Every active standard must be assessed once.`,
 			if len(rf.Assessments) == 0 {
 				return rejected("%s has no assessments: assess every standard of the catalogue", file)
 			}
-			req := workflows.Report{Action: action(actor), Assessments: rf.Assessments, Suggestions: rf.Suggestions,
+			assessments, err := rf.assessments(file)
+			if err != nil {
+				return err
+			}
+			req := workflows.Report{Action: action(actor), Assessments: assessments, Suggestions: rf.Suggestions,
 				Summary: rf.Summary, Verdict: rf.Verdict}
 			var rec workflows.StepRecord
 			if err := a.send(cmd, inst, workflows.UpdateSubmitReport,
@@ -489,7 +552,7 @@ func (a *app) actionPlanCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				plan = string(data)
+				plan = strings.TrimPrefix(string(data), utf8BOM)
 			}
 			if strings.TrimSpace(plan) == "" {
 				return rejected("the action plan is empty")

@@ -10,7 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -119,9 +121,52 @@ func (a *app) dial(ctx context.Context) (client.Client, error) {
 	defer cancel()
 	c, err := client.DialContext(dialCtx, opts)
 	if err != nil {
-		return nil, fmt.Errorf("cannot reach Temporal at %s (is the worker running?): %v", a.cfg.TemporalAddress(), err)
+		return nil, a.unreachable(ctx, err)
 	}
 	return c, nil
+}
+
+// unreachable says why Temporal could not be reached at the configured address, and what to do,
+// in place of gRPC's own words ("no children to pick from" for a host that does not resolve).
+func (a *app) unreachable(ctx context.Context, dialErr error) error {
+	addr := a.cfg.TemporalAddress()
+	setting, fix := "ACCREDIT_EMBEDDED_TEMPORAL_ADDR", "start the worker (go run ./worker) with the same ACCREDIT_EMBEDDED_TEMPORAL_ADDR"
+	if !a.cfg.Embedded() {
+		setting, fix = "TEMPORAL_ADDRESS", "check that the Temporal cluster runs there and that the worker is started against it"
+	}
+	why := probeAddress(ctx, addr)
+	if why == "" {
+		why = "it did not answer as a Temporal server: " + oneLine(dialErr)
+	}
+	return fmt.Errorf("could not reach Temporal at %s (from %s): %s; correct %s, or %s", addr, setting, why, setting, fix)
+}
+
+// probeAddress finds out what is wrong with a host:port the client could not dial: a host name
+// that does not resolve, or nothing listening. It returns "" when a connection succeeds, so
+// the client's own error is the better explanation.
+func probeAddress(ctx context.Context, addr string) string {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Sprintf("%q is not host:port", addr)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if net.ParseIP(host) == nil {
+		if _, err := net.DefaultResolver.LookupHost(pctx, host); err != nil {
+			return fmt.Sprintf("the host name %q does not resolve to an address", host)
+		}
+	}
+	var d net.Dialer
+	conn, err := d.DialContext(pctx, "tcp", addr)
+	if err != nil {
+		var op *net.OpError
+		if errors.As(err, &op) && errors.Is(op.Err, syscall.ECONNREFUSED) {
+			return "nothing listens there (connection refused)"
+		}
+		return "no connection could be made: " + oneLine(err)
+	}
+	_ = conn.Close()
+	return ""
 }
 
 func (a *app) printJSON(v any) error {

@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/kvalitetsmodel/accredit/domain"
+	"github.com/kvalitetsmodel/accredit/registry"
 	"github.com/kvalitetsmodel/accredit/store"
 	"github.com/kvalitetsmodel/accredit/workflows"
 )
@@ -84,7 +85,7 @@ it is reported on its line. A cancelled cycle can be started again.`,
 					return &RejectedError{Err: err}
 				}
 			}
-			ids, err := a.institutionsToStart(ctx, inst, reg, all)
+			ids, err := a.institutionsToStart(ctx, inst, reg, all, actor)
 			if err != nil {
 				return err
 			}
@@ -149,35 +150,47 @@ it is reported on its line. A cancelled cycle can be started again.`,
 	return cmd
 }
 
-// institutionsToStart checks the registry before anything is started.
-func (a *app) institutionsToStart(ctx context.Context, inst string, region domain.Region, all bool) ([]string, error) {
+// institutionsToStart checks the registry before anything is started: the institutions
+// exist, and actor is the secretariat whose region covers them (the national secretariat for
+// --all), as the store has it.
+func (a *app) institutionsToStart(ctx context.Context, inst string, region domain.Region, all bool, actor string) ([]string, error) {
 	st, err := a.openStore(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer st.Close()
-	if inst != "" {
-		if _, err := st.Institution(ctx, inst); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return nil, rejected("institution %s is not in the registry: import it with starter institutions import FILE.csv", inst)
-			}
+	var (
+		ids   []string
+		reach registry.Reach
+	)
+	switch {
+	case inst != "":
+		in, err := knownInstitution(ctx, st, inst)
+		if err != nil {
 			return nil, err
 		}
-		return []string{inst}, nil
-	}
-	rows, err := st.ListInstitutions(ctx, store.InstitutionFilter{Region: region})
-	if err != nil {
-		return nil, err
-	}
-	if len(rows) == 0 {
-		if all {
-			return nil, rejected("the registry has no institutions: import them with starter institutions import FILE.csv")
+		ids, reach = []string{inst}, registry.Reach{Regions: []domain.Region{in.Region}}
+	default:
+		rows, err := st.ListInstitutions(ctx, store.InstitutionFilter{Region: region})
+		if err != nil {
+			return nil, err
 		}
-		return nil, rejected("the registry has no institutions in %s: import them with starter institutions import FILE.csv", region.Name())
+		if len(rows) == 0 {
+			if all {
+				return nil, rejected("the registry has no institutions: import them with starter institutions import FILE.csv")
+			}
+			return nil, rejected("the registry has no institutions in %s: import them with starter institutions import FILE.csv", region.Name())
+		}
+		for _, r := range rows {
+			ids = append(ids, r.ID)
+		}
+		reach = registry.Reach{Regions: []domain.Region{region}}
+		if all {
+			reach = registry.Reach{National: true}
+		}
 	}
-	ids := make([]string, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
+	if _, err := registry.CheckSecretariat(ctx, st, actor, "start cycles", reach); err != nil {
+		return nil, notAllowed(err)
 	}
 	return ids, nil
 }
@@ -224,6 +237,9 @@ ESC is the escalation level of a step that is past its due date. With --json it 
 		RunE: func(cmd *cobra.Command, args []string) error {
 			inst, err := institutionArg(args)
 			if err != nil {
+				return err
+			}
+			if err := a.checkInstitution(cmd.Context(), inst); err != nil {
 				return err
 			}
 			c, err := a.dial(cmd.Context())
@@ -363,6 +379,9 @@ verdict-decision.`,
 				return rejected("--timeout must be positive, got %s", timeout)
 			}
 			ctx := cmd.Context()
+			if err := a.checkInstitution(ctx, inst); err != nil {
+				return err
+			}
 			c, err := a.dial(ctx)
 			if err != nil {
 				return err
@@ -522,6 +541,9 @@ reason goes into the audit trail. A cancelled cycle can be started again with cy
 				return err
 			}
 			ctx := cmd.Context()
+			if err := a.checkInstitution(ctx, inst); err != nil {
+				return err
+			}
 			c, err := a.dial(ctx)
 			if err != nil {
 				return err

@@ -120,7 +120,7 @@ func TestActionsRejectedBeforeDialling(t *testing.T) {
 }
 
 func TestSelfEvalTemplate(t *testing.T) {
-	code, stdout, stderr := runStarter(t, testEnviron(t), "selfeval", "template", "H-01", "--date", "2027-03-01")
+	code, stdout, stderr := runStarter(t, importedExamples(t), "selfeval", "template", "H-01", "--date", "2027-03-01")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -135,9 +135,8 @@ func TestSelfEvalTemplate(t *testing.T) {
 		t.Fatalf("want the six standards, got ratings %v notes %v", tpl.Ratings, tpl.Notes)
 	}
 	for _, code := range want {
-		r, ok := tpl.Ratings[code]
-		if !ok || r != 0 {
-			t.Errorf("standard %s: rating %d (present %t), want 0", code, r, ok)
+		if r, ok := tpl.Ratings[code]; !ok || r == nil || *r != 0 {
+			t.Errorf("standard %s: rating %v (present %t), want 0", code, r, ok)
 		}
 		if _, ok := tpl.Notes[code]; !ok {
 			t.Errorf("standard %s has no note", code)
@@ -164,7 +163,7 @@ func TestSelfEvalTemplate(t *testing.T) {
 		t.Fatalf("examples/selfevaluation.json: %v", err)
 	}
 	for code := range tpl.Ratings {
-		if !example.Ratings[code].Valid() {
+		if r := example.Ratings[code]; r == nil || !r.Valid() {
 			t.Errorf("examples/selfevaluation.json does not rate standard %s", code)
 		}
 	}

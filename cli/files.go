@@ -10,15 +10,22 @@ import (
 	"os"
 	"regexp"
 	"strings"
+
+	"github.com/kvalitetsmodel/accredit/domain"
 )
 
+// utf8BOM is the byte order mark Windows editors (Notepad, Excel) put before UTF-8 text.
+const utf8BOM = "\ufeff"
+
 // readJSONFile decodes one JSON object from path into v, refusing fields v does not have.
-// Every problem is a RejectedError naming the file and, where it has one, the offset.
+// Every problem is a RejectedError naming the file and, where it has one, the offset. A
+// byte order mark is skipped, as the registry import skips it; offsets count from after it.
 func readJSONFile(path string, v any, fields string) error {
 	data, err := readFile(path)
 	if err != nil {
 		return err
 	}
+	data = bytes.TrimPrefix(data, []byte(utf8BOM))
 	if len(bytes.TrimSpace(data)) == 0 {
 		return rejected("%s is empty: it should hold a JSON object with %s", path, fields)
 	}
@@ -35,23 +42,53 @@ func readJSONFile(path string, v any, fields string) error {
 	return nil
 }
 
-// readFile reads a file named by --file, saying plainly what is wrong with it.
+// readFile reads a file named by --file, saying plainly what is wrong with it. A file larger
+// than domain.MaxInputFileBytes is refused with its size before it is read: no submission
+// that large could reach the workflow (Temporal refuses payloads over 2 MB).
 func readFile(path string) ([]byte, error) {
 	if strings.TrimSpace(path) == "" {
 		return nil, rejected("--file is required: give the path of the file to submit")
 	}
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
-		var pe *fs.PathError
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			return nil, rejected("cannot read %s: no such file", path)
-		case errors.As(err, &pe):
-			return nil, rejected("cannot read %s: %v", path, pe.Err)
-		}
-		return nil, rejected("cannot read %s: %v", path, err)
+		return nil, cannotRead(path, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, cannotRead(path, err)
+	}
+	if fi.IsDir() {
+		return nil, rejected("cannot read %s: it is a directory; give the path of a file", path)
+	}
+	if fi.Mode().IsRegular() && fi.Size() > domain.MaxInputFileBytes {
+		return nil, tooLarge(path, fmt.Sprintf("%s (%s bytes)", domain.SizeInBytes(fi.Size()), domain.Thousands(int(fi.Size()))))
+	}
+	// A file that grows meanwhile, or a pipe, is cut off one byte past the limit.
+	data, err := io.ReadAll(io.LimitReader(f, domain.MaxInputFileBytes+1))
+	if err != nil {
+		return nil, cannotRead(path, err)
+	}
+	if len(data) > domain.MaxInputFileBytes {
+		return nil, tooLarge(path, "more than "+domain.SizeInBytes(domain.MaxInputFileBytes))
 	}
 	return data, nil
+}
+
+func tooLarge(path, size string) error {
+	return rejected("%s is %s; the limit for an input file is %s: shorten the texts in it",
+		path, size, domain.SizeInBytes(domain.MaxInputFileBytes))
+}
+
+func cannotRead(path string, err error) error {
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return rejected("cannot read %s: no such file", path)
+	case errors.As(err, &pe):
+		return rejected("cannot read %s: %v", path, pe.Err)
+	}
+	return rejected("cannot read %s: %v", path, err)
 }
 
 func describeJSONError(err error, data []byte, decoderOffset int64, fields string) string {

@@ -15,8 +15,8 @@ import (
 
 func (a *app) institutionsCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "institutions", Short: "Import and list the institutions of the registry"}
-	cmd.AddCommand(a.importCommand("institutions", func(cmd *cobra.Command, st *store.Store, path string) (store.UpsertCounts, error) {
-		return registry.ImportInstitutions(cmd.Context(), st, path)
+	cmd.AddCommand(a.importCommand("institutions", func(cmd *cobra.Command, st *store.Store, path, actor string) (registry.Summary, error) {
+		return registry.ImportInstitutionsAs(cmd.Context(), st, path, actor)
 	}))
 
 	var (
@@ -80,8 +80,8 @@ func (a *app) institutionsCommand() *cobra.Command {
 
 func (a *app) peopleCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "people", Short: "Import and list reviewers, representatives, managers and secretariat"}
-	cmd.AddCommand(a.importCommand("people", func(cmd *cobra.Command, st *store.Store, path string) (store.UpsertCounts, error) {
-		return registry.ImportPeople(cmd.Context(), st, path, domain.DateOf(a.now()))
+	cmd.AddCommand(a.importCommand("people", func(cmd *cobra.Command, st *store.Store, path, actor string) (registry.Summary, error) {
+		return registry.ImportPeopleAs(cmd.Context(), st, path, domain.DateOf(a.now()), actor)
 	}))
 
 	var (
@@ -147,41 +147,71 @@ func (a *app) peopleCommand() *cobra.Command {
 	return cmd
 }
 
-// importCommand builds "<what> import FILE.csv": all rows or none, and a re-import changes nothing.
-func (a *app) importCommand(what string, run func(*cobra.Command, *store.Store, string) (store.UpsertCounts, error)) *cobra.Command {
-	var asJSON bool
+// importCommand builds "<what> import FILE.csv --as SECRETARIAT-ID": all rows or none, and a
+// re-import changes nothing. Only the secretariat imports; every import is in the audit trail.
+func (a *app) importCommand(what string, run func(cmd *cobra.Command, st *store.Store, path, actor string) (registry.Summary, error)) *cobra.Command {
+	var (
+		as     string
+		asJSON bool
+	)
 	cmd := &cobra.Command{
-		Use:   "import FILE.csv",
+		Use:   "import FILE.csv --as SECRETARIAT-ID",
 		Short: "Import " + what + " from a CSV file (all rows or none; re-importing changes nothing)",
-		Long: "Import " + what + ` from a CSV file with a header row (columns in README.md). Every bad row is
-reported with its line number and reason, and nothing is written if any row is bad. Rows are
-matched by their external ID, so importing the same file again changes nothing.`,
-		Args: cobra.ExactArgs(1),
+		Long: "Import " + what + ` from a CSV file with a header row (columns and limits in README.md). Every
+bad row is reported with its line number and reason, and nothing is written if any row is bad.
+Rows are matched by their external ID, so importing the same file again changes nothing. A
+file larger than ` + domain.SizeInBytes(domain.MaxInputFileBytes) + ` is refused unread.
+
+Only the secretariat imports (--as, checked against the people already in the registry, never
+against the file), and every import is in the registry's audit trail (starter audit
+--registry), with the people whose role it changed. While the registry has no secretariat
+yet, the institutions may be imported by anyone, and the first people import must be made
+by a secretariat person of that file.`,
+		Example: "  starter " + what + " import examples/" + what + ".csv --as P-136",
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			actor, err := a.actor(as)
+			if err != nil {
+				return err
+			}
 			st, err := a.openStore(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			counts, err := run(cmd, st, args[0])
+			sum, err := run(cmd, st, args[0], actor)
 			if err != nil {
-				var bad *registry.ImportError
-				if errors.As(err, &bad) {
+				var (
+					bad     *registry.ImportError
+					denied  *registry.NotAllowedError
+					refused *registry.RefusedError
+				)
+				switch {
+				case errors.As(err, &bad):
 					// Every bad row on its own line, then the one-line summary as the error.
 					for _, row := range bad.Rows {
 						fmt.Fprintln(a.stderr, args[0]+": "+row.Error())
 					}
 					return rejected("%s: %d bad row(s), nothing was imported", args[0], len(bad.Rows))
+				case errors.As(err, &denied), errors.As(err, &refused):
+					return &RejectedError{Err: err}
 				}
 				return err
 			}
 			if asJSON {
-				return a.printJSON(counts)
+				return a.printJSON(sum)
 			}
-			fmt.Fprintf(a.stdout, "%s: %d created, %d updated, %d unchanged\n", args[0], counts.Created, counts.Updated, counts.Unchanged)
+			fmt.Fprintf(a.stdout, "%s: %s (imported by %s)\n", args[0], sum.UpsertCounts, actor)
+			if sum.Bootstrap {
+				fmt.Fprintln(a.stdout, "  (the registry has no secretariat yet, so the importer's role was not checked)")
+			}
+			for _, c := range sum.RoleChanges {
+				fmt.Fprintf(a.stdout, "  role changed: %s\n", c)
+			}
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the counts as JSON")
+	addActorFlag(cmd, &as, "the secretariat")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the counts and role changes as JSON")
 	return cmd
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/kvalitetsmodel/accredit/domain"
 	"github.com/kvalitetsmodel/accredit/planning"
 	"github.com/kvalitetsmodel/accredit/planning/synth"
+	"github.com/kvalitetsmodel/accredit/registry"
 	"github.com/kvalitetsmodel/accredit/store"
 )
 
@@ -212,7 +213,7 @@ reasons for choosing them. It changes nothing.`,
 }
 
 func (a *app) planCommand() *cobra.Command {
-	var fromS, toS string
+	var fromS, toS, as string
 	var apply, asJSON, asCSV bool
 	cmd := &cobra.Command{
 		Use:   "plan --from YYYY-MM-DD --to YYYY-MM-DD [--apply] [--json|--csv]",
@@ -230,7 +231,11 @@ team of the cycle before.
 
 Without --apply the plan is only printed. With --apply it is stored, and when an evaluation
 comes due the cycle's assignment activity invites the planned person for each seat if they are
-still eligible (otherwise it proposes anew, through the same optimiser).`,
+still eligible (otherwise it proposes anew, through the same optimiser). Only the secretariat
+applies a plan (--as), and every applied plan is in the registry's audit trail (starter audit
+--registry).`,
+		Example: `  starter reviewers plan --from 2027-01-01 --to 2027-12-31
+  starter reviewers plan --from 2027-01-01 --to 2027-12-31 --apply --as P-136`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			from, err := domain.ParseDate(fromS)
@@ -247,12 +252,23 @@ still eligible (otherwise it proposes anew, through the same optimiser).`,
 			if asJSON && asCSV {
 				return rejected("choose one of --json and --csv")
 			}
+			var actor string
+			if apply {
+				if actor, err = a.actor(as); err != nil {
+					return err
+				}
+			}
 			ctx := cmd.Context()
 			st, reg, err := a.openRegistry(ctx)
 			if err != nil {
 				return err
 			}
 			defer st.Close()
+			if apply {
+				if _, err := registry.CheckSecretariat(ctx, st, actor, "apply a reviewer plan", registry.Reach{}); err != nil {
+					return notAllowed(err)
+				}
+			}
 			cycles, err := st.CycleStarts(ctx)
 			if err != nil {
 				return err
@@ -289,6 +305,11 @@ still eligible (otherwise it proposes anew, through the same optimiser).`,
 				if err := st.ReplacePlannedAssignments(ctx, keys, rows); err != nil {
 					return err
 				}
+				if err := st.AuditRegistry(ctx, store.RegistryAudit{ActorID: actor, Action: store.AuditApplyReviewerPlan,
+					Subject: fmt.Sprintf("reviewer plan %s..%s: %d evaluation(s), %d seat(s) planned, %d unfilled",
+						from, to, len(evals), len(plan.Assignments), len(plan.Unfilled))}); err != nil {
+					return fmt.Errorf("the plan is applied, but its audit entry could not be written: %w", err)
+				}
 			}
 			switch {
 			case asJSON:
@@ -308,6 +329,7 @@ still eligible (otherwise it proposes anew, through the same optimiser).`,
 	cmd.Flags().StringVar(&fromS, "from", "", "first day of the period (required)")
 	cmd.Flags().StringVar(&toS, "to", "", "last day of the period (required)")
 	cmd.Flags().BoolVar(&apply, "apply", false, "store the plan: the proposals become the invitations when each evaluation comes due")
+	addActorFlag(cmd, &as, "the secretariat; needed with --apply")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().BoolVar(&asCSV, "csv", false, "print CSV (one row per seat and per shortage)")
 	_ = cmd.MarkFlagRequired("from")

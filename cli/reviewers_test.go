@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,12 +15,15 @@ import (
 	"github.com/kvalitetsmodel/accredit/store"
 )
 
+// nationalSecretariat is the examples' national secretariat, who may do everything.
+const nationalSecretariat = "P-136"
+
 // importedExamples imports examples/ into a fresh store and returns its environment.
 func importedExamples(t *testing.T) []string {
 	t.Helper()
 	env := testEnviron(t)
 	for _, what := range []string{"institutions", "people"} {
-		if code, _, stderr := runStarter(t, env, what, "import", filepath.Join("..", "examples", what+".csv")); code != ExitOK {
+		if code, _, stderr := runStarter(t, env, what, "import", filepath.Join("..", "examples", what+".csv"), "--as", nationalSecretariat); code != ExitOK {
 			t.Fatalf("%s import: exit %d: %s", what, code, stderr)
 		}
 	}
@@ -37,7 +41,7 @@ func TestReviewersPlanOverExamples(t *testing.T) {
 			t.Errorf("plan output lacks %q", want)
 		}
 	}
-	code, stdout, stderr = runStarter(t, env, "reviewers", "plan", "--from", "2027-01-01", "--to", "2027-12-31", "--json", "--apply")
+	code, stdout, stderr = runStarter(t, env, "reviewers", "plan", "--from", "2027-01-01", "--to", "2027-12-31", "--json", "--apply", "--as", nationalSecretariat)
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -147,8 +151,20 @@ func TestReviewersProposeAndGenerate(t *testing.T) {
 		t.Fatalf("generate: exit %d: %s", code, stderr)
 	}
 	env2 := testEnviron(t)
+	// The generated registry's first secretariat person sets it up.
+	generated, err := os.ReadFile(filepath.Join(dir, "people.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	secretariat := ""
+	for _, line := range strings.Split(string(generated), "\n") {
+		if fields := strings.Split(line, ","); len(fields) > 4 && fields[4] == "secretariat" {
+			secretariat = fields[0]
+			break
+		}
+	}
 	for _, what := range []string{"institutions", "people"} {
-		if code, _, stderr := runStarter(t, env2, what, "import", filepath.Join(dir, what+".csv")); code != ExitOK {
+		if code, _, stderr := runStarter(t, env2, what, "import", filepath.Join(dir, what+".csv"), "--as", secretariat); code != ExitOK {
 			t.Fatalf("import generated %s: exit %d: %s", what, code, stderr)
 		}
 	}
@@ -162,7 +178,7 @@ func TestReviewersProposeAndGenerate(t *testing.T) {
 // and proposes anew (same optimiser) for an excluded one.
 func TestProposeTeamActivityUsesTheAppliedPlan(t *testing.T) {
 	env := importedExamples(t)
-	if code, _, stderr := runStarter(t, env, "reviewers", "plan", "--from", "2027-01-01", "--to", "2027-12-31", "--apply"); code != ExitOK {
+	if code, _, stderr := runStarter(t, env, "reviewers", "plan", "--from", "2027-01-01", "--to", "2027-12-31", "--apply", "--as", nationalSecretariat); code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	cfg, _ := config.Load(config.Source{Environ: env})

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -163,7 +164,9 @@ func (a *app) queryCycle(ctx context.Context, c client.Client, inst string) (wor
 	var st workflows.CycleStatus
 	if err := a.query(ctx, c, workflows.CycleWorkflowID(inst), &st); err != nil {
 		if isNotFound(err) {
-			return st, noCycle(inst)
+			// The institution is in the registry (checked before dialling), so this is a
+			// refusal of the request, like every other: exit code 2.
+			return st, &RejectedError{Err: noCycle(inst)}
 		}
 		return st, err
 	}
@@ -241,6 +244,9 @@ func (a *app) stageTarget(ctx context.Context, c client.Client, inst, what strin
 // sendUpdate runs an update to completion. Whatever the workflow refuses (a validator's
 // rejection, a handler's error) comes back as the workflow's own one-line message.
 func (a *app) sendUpdate(ctx context.Context, c client.Client, workflowID, name string, payload, result any) error {
+	if err := checkSubmissionSize(payload); err != nil {
+		return err
+	}
 	uctx, cancel := context.WithTimeout(ctx, updateTimeout)
 	defer cancel()
 	handle, err := c.UpdateWorkflow(uctx, client.UpdateWorkflowOptions{
@@ -270,8 +276,29 @@ func (a *app) sendUpdate(ctx context.Context, c client.Client, workflowID, name 
 	return fmt.Errorf("%s on %s: %v", name, workflowID, err)
 }
 
+// checkSubmissionSize refuses a payload larger than domain.MaxSubmissionBytes as JSON, which
+// is how the workflow receives it: the service's own limit with its own message, rather than
+// Temporal's ResourceExhausted at 2 MB.
+func checkSubmissionSize(payload any) error {
+	data, err := json.Marshal(payload)
+	if err != nil {
+		return fmt.Errorf("encode the submission: %v", err)
+	}
+	if len(data) > domain.MaxSubmissionBytes {
+		return rejected("the submission is %s as JSON; the limit is %s: shorten its texts (each has its own limit, e.g. %s characters for a note)",
+			domain.SizeInBytes(int64(len(data))), domain.SizeInBytes(domain.MaxSubmissionBytes), domain.Thousands(domain.MaxNoteLength))
+	}
+	return nil
+}
+
 // stageUpdate sends an update to the running stage of inst's cycle.
 func (a *app) stageUpdate(ctx context.Context, inst, name, what string, accepts []workflows.Stage, payload, result any) (workflows.CycleStatus, error) {
+	if err := a.checkInstitution(ctx, inst); err != nil {
+		return workflows.CycleStatus{}, err
+	}
+	if err := checkSubmissionSize(payload); err != nil {
+		return workflows.CycleStatus{}, err
+	}
 	c, err := a.dial(ctx)
 	if err != nil {
 		return workflows.CycleStatus{}, err

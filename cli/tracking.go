@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -53,6 +52,9 @@ key and its sub-steps (invitation matches invitation/lead/1). The last line coun
 				return err
 			}
 			defer st.Close()
+			if err := checkInstitutionFilter(cmd.Context(), st, f.InstitutionID); err != nil {
+				return err
+			}
 			rows, err := st.OpenSteps(cmd.Context(), f)
 			if err != nil {
 				return err
@@ -191,6 +193,9 @@ needed.`,
 				return err
 			}
 			defer st.Close()
+			if err := checkInstitutionFilter(cmd.Context(), st, inst); err != nil {
+				return err
+			}
 			rows, err := st.Outbox(cmd.Context(), store.OutboxFilter{RecipientID: strings.TrimSpace(person), InstitutionID: strings.TrimSpace(inst)})
 			if err != nil {
 				return err
@@ -213,33 +218,41 @@ needed.`,
 }
 
 func (a *app) auditCommand() *cobra.Command {
-	var asJSON bool
+	var asJSON, reg bool
 	cmd := &cobra.Command{
-		Use:   "audit INSTITUTION-ID",
-		Short: "Show the audit trail of an institution: who did what, when",
+		Use:   "audit (INSTITUTION-ID | --registry)",
+		Short: "Show the audit trail of an institution, or of the registry: who did what, when",
 		Long: `audit lists every human action on the institution's cycles, oldest first: starts,
 submissions, answers, extensions, waivers, decisions and cancellations, with the reasons
-given. No worker is needed.`,
+given. With --registry it lists the changes to the registry instead: every import of
+institutions and people (with the people whose role changed) and every applied reviewer
+plan. No worker is needed.`,
 		Example: `  starter audit H-01
-  starter audit H-01 --json`,
-		Args: cobra.ExactArgs(1),
+  starter audit H-01 --json
+  starter audit --registry`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			inst, err := institutionArg(args)
-			if err != nil {
-				return err
+			if reg == (len(args) == 1) {
+				return rejected("say which audit trail to show: an institution's ID, or --registry")
 			}
 			st, err := a.openStore(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			if _, err := st.Institution(cmd.Context(), inst); err != nil {
-				if errors.Is(err, store.ErrNotFound) {
-					return rejected("institution %s is not in the registry", inst)
+			var rows []store.AuditEntry
+			if reg {
+				rows, err = st.RegistryAuditTrail(cmd.Context())
+			} else {
+				inst, ierr := institutionArg(args)
+				if ierr != nil {
+					return ierr
 				}
-				return err
+				if _, err := knownInstitution(cmd.Context(), st, inst); err != nil {
+					return err
+				}
+				rows, err = st.AuditTrail(cmd.Context(), inst)
 			}
-			rows, err := st.AuditTrail(cmd.Context(), inst)
 			if err != nil {
 				return err
 			}
@@ -249,6 +262,7 @@ given. No worker is needed.`,
 			}, func() string { return fmt.Sprintf("(%d entries)", len(rows)) })
 		},
 	}
+	cmd.Flags().BoolVar(&reg, "registry", false, "show the registry's trail: imports and applied reviewer plans")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }
@@ -276,6 +290,9 @@ verdict and the public summary (never personal data). No worker is needed.`,
 				return err
 			}
 			defer st.Close()
+			if err := checkInstitutionFilter(cmd.Context(), st, inst); err != nil {
+				return err
+			}
 			rows, err := st.Publications(cmd.Context(), strings.TrimSpace(inst))
 			if err != nil {
 				return err

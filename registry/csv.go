@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/kvalitetsmodel/accredit/domain"
 )
 
 // RowError is one problem in one row of a registry file. A row may have several; each is
@@ -78,7 +80,18 @@ type column struct {
 	name string
 	// required columns must be in the header; optional ones may be left out and read as empty.
 	required bool
+	// max is the most characters a field of the column may hold (a limit of domain/limits.go),
+	// so that no registry text can grow a workflow payload or an error message without bound.
+	max int
 }
+
+// The limits of the columns that are not names, addresses or e-mail addresses. Short codes
+// (a region, a role, a legal basis, a number, a postcode) fit in an ID's length; a list of
+// target groups, trainings, conflicts or employments may be long, but not unbounded.
+const (
+	codeLimit = domain.MaxIDLength
+	listLimit = domain.MaxReasonLength
+)
 
 // table is a parsed CSV file: the header's column positions and the data rows.
 type table struct {
@@ -133,6 +146,14 @@ func readTable(r io.Reader, columns []column) (*table, []RowError, error) {
 		return nil, nil, herrs
 	}
 
+	// Every header column is known by now: name and limit of each field by its position.
+	names, limits := make([]string, len(header)), make([]int, len(header))
+	for _, c := range columns {
+		if i, ok := index[c.name]; ok {
+			names[i], limits[i] = c.name, c.max
+		}
+	}
+
 	t := &table{index: index}
 	var bad []RowError
 	for {
@@ -155,18 +176,31 @@ func readTable(r io.Reader, columns []column) (*table, []RowError, error) {
 		}
 		ok := true
 		for i, f := range fields {
-			if !utf8.ValidString(f) {
-				bad = append(bad, RowError{Line: line, Column: header[i],
-					Reason: "the text is not valid UTF-8: save the file as \"CSV UTF-8\""})
+			fields[i] = strings.TrimSpace(f)
+			if reason := checkField(names[i], fields[i], limits[i]); reason != "" {
+				bad = append(bad, RowError{Line: line, Column: names[i], Reason: reason})
 				ok = false
 			}
-			fields[i] = strings.TrimSpace(f)
 		}
 		if ok {
 			t.rows = append(t.rows, row{line: line, fields: fields, index: index})
 		}
 	}
 	return t, bad, nil
+}
+
+// checkField says what is wrong with the text of one field, or "" when it is kept as written:
+// a file that is not UTF-8 is named as such (spreadsheets offer "CSV UTF-8"), and everything
+// else is domain.CheckText's verdict: no control characters (a NUL would cut the text short),
+// and no more than max characters.
+func checkField(name, value string, max int) string {
+	if !utf8.ValidString(value) {
+		return name + " is not valid UTF-8 text: save the file as \"CSV UTF-8\""
+	}
+	if err := domain.CheckText(name, value, max); err != nil {
+		return err.Error()
+	}
+	return ""
 }
 
 // readHeader maps column names to positions and reports every problem with the header.
@@ -197,7 +231,7 @@ func readHeader(header []string, line int, columns []column) (map[string]int, ro
 		case name == "":
 			bad("", "header column %d has no name: remove the empty column or name it; the columns are %s", i+1, columnList(columns))
 		case !known[name]:
-			bad(name, "unknown column %q: the columns are %s", strings.TrimSpace(h), columnList(columns))
+			bad(shorten(name), "unknown column %q: the columns are %s", shorten(strings.TrimSpace(h)), columnList(columns))
 		default:
 			if _, dup := index[name]; dup {
 				bad(name, "column %s appears twice in the header", name)
@@ -314,4 +348,14 @@ func unknownInstitution(id string, fold map[string]string) string {
 		msg += fmt.Sprintf(" (did you mean %q? ids are case-sensitive)", k)
 	}
 	return msg
+}
+
+// shorten cuts a text that is echoed in a message (an unknown header, say) to a length a
+// person can read, so a malformed file cannot make the message as large as itself.
+func shorten(s string) string {
+	const keep = 40
+	if utf8.RuneCountInString(s) <= keep {
+		return s
+	}
+	return string([]rune(s)[:keep]) + "…"
 }

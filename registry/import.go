@@ -4,31 +4,75 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"strings"
 
 	"github.com/kvalitetsmodel/accredit/domain"
 	"github.com/kvalitetsmodel/accredit/store"
 )
 
+// Summary is what an import did, for its output and its audit entry.
+type Summary struct {
+	// File is the path of the file as it was given.
+	File string `json:"file"`
+	// Actor is the person who imported it.
+	Actor string `json:"actor"`
+	store.UpsertCounts
+	// RoleChanges lists the people whose role the import changed.
+	RoleChanges []store.RoleChange `json:"role_changes,omitempty"`
+	// Bootstrap is set when the registry had no secretariat yet, so the actor's role could
+	// not be checked against the store (see ImportPeopleAs).
+	Bootstrap bool `json:"bootstrap,omitempty"`
+}
+
+// bootstrapNote is the audit trail's word on an import whose actor could not be checked.
+const bootstrapNote = "bootstrap: the registry had no secretariat yet"
+
 // ImportInstitutions reads institutions.csv at path and upserts its municipalities and
 // institutions in one transaction, keyed by ID. When any row (or the header) is bad it
 // returns an *ImportError listing every problem and writes nothing. Institutions missing from
 // the file are left as they are. Importing the same file again counts every row as unchanged.
+// It checks no actor and writes no audit entry: the starter imports through
+// ImportInstitutionsAs; this is for fixtures and tests that set up a store.
 func ImportInstitutions(ctx context.Context, st *store.Store, path string) (store.UpsertCounts, error) {
-	f, err := os.Open(path)
+	s, err := importInstitutions(ctx, st, path, nil)
+	return s.UpsertCounts, err
+}
+
+// ImportInstitutionsAs is ImportInstitutions on behalf of actor, who must be the secretariat
+// in the store (a *NotAllowedError otherwise), and records the import in the audit trail in
+// the same transaction. While the registry has no secretariat, anyone may import the
+// institutions (there is nobody to ask), and the actor is recorded as given.
+func ImportInstitutionsAs(ctx context.Context, st *store.Store, path, actor string) (Summary, error) {
+	bootstrap, err := checkImporter(ctx, st, actor, "import institutions")
 	if err != nil {
-		return store.UpsertCounts{}, err
+		return Summary{}, err
+	}
+	audit := &store.RegistryAudit{ActorID: actor, Action: store.AuditImportInstitutions, Subject: path}
+	if bootstrap {
+		audit.Note = bootstrapNote
+	}
+	s, err := importInstitutions(ctx, st, path, audit)
+	s.Actor, s.Bootstrap = actor, bootstrap
+	return s, err
+}
+
+func importInstitutions(ctx context.Context, st *store.Store, path string, audit *store.RegistryAudit) (Summary, error) {
+	f, err := openCSV(path)
+	if err != nil {
+		return Summary{}, err
 	}
 	defer f.Close()
 	munis, insts, bad, err := ParseInstitutions(f)
 	if err := importError(path, bad, err); err != nil {
-		return store.UpsertCounts{}, err
+		return Summary{}, err
 	}
-	counts, err := st.UpsertInstitutions(ctx, munis, insts)
+	counts, err := st.ImportInstitutions(ctx, munis, insts, audit)
 	if err != nil {
-		return store.UpsertCounts{}, fmt.Errorf("import %s: nothing was imported: %w", path, err)
+		return Summary{}, fmt.Errorf("import %s: nothing was imported: %w", path, err)
 	}
-	return counts, nil
+	return Summary{File: path, UpsertCounts: counts}, nil
 }
 
 // ImportPeople reads people.csv at path and upserts the people with their trainings,
@@ -36,30 +80,201 @@ func ImportInstitutions(ctx context.Context, st *store.Store, path string) (stor
 // the institutions in st, and a person with both a region and a home institution must be in
 // the home institution's region. today decides which dates lie in the future. When any row
 // (or the header) is bad it returns an *ImportError listing every problem and writes nothing.
-// People missing from the file are left as they are.
+// People missing from the file are left as they are. It checks no actor and writes no audit
+// entry: the starter imports through ImportPeopleAs; this is for fixtures and tests.
 func ImportPeople(ctx context.Context, st *store.Store, path string, today domain.Date) (store.UpsertCounts, error) {
+	people, err := parsePeopleFile(ctx, st, path, today)
+	if err != nil {
+		return store.UpsertCounts{}, err
+	}
+	counts, _, err := st.ImportPeople(ctx, people, nil)
+	if err != nil {
+		return store.UpsertCounts{}, fmt.Errorf("import %s: nothing was imported: %w", path, err)
+	}
+	return counts, nil
+}
+
+// ImportPeopleAs is ImportPeople on behalf of actor, who must be the secretariat in the store
+// (a *NotAllowedError otherwise); it lists the people whose role changed, and records the
+// import, with those changes, in the audit trail in the same transaction.
+//
+// The first import sets the secretariat up: while the store has none, the actor must be a
+// secretariat person in the file itself. An import that would leave the registry without a
+// secretariat is refused (a *RefusedError), because the next import would then be a first
+// one again, open to whoever names themselves in a file.
+func ImportPeopleAs(ctx context.Context, st *store.Store, path string, today domain.Date, actor string) (Summary, error) {
+	bootstrap, err := checkImporter(ctx, st, actor, "import people")
+	if err != nil {
+		return Summary{}, err
+	}
+	people, err := parsePeopleFile(ctx, st, path, today)
+	if err != nil {
+		return Summary{}, err
+	}
+	current, err := st.Secretariat(ctx)
+	if err != nil {
+		return Summary{}, fmt.Errorf("import %s: read the secretariat: %w", path, err)
+	}
+	secretariat := map[string]bool{}
+	for _, p := range current {
+		secretariat[p.ID] = true
+	}
+	var demoted []string
+	for _, p := range people {
+		switch {
+		case p.Role == domain.RoleSecretariat:
+			secretariat[p.ID] = true
+		case secretariat[p.ID]:
+			delete(secretariat, p.ID)
+			demoted = append(demoted, p.ID)
+		}
+	}
+	if bootstrap {
+		i := indexPerson(people, actor)
+		switch {
+		case i < 0:
+			return Summary{}, &NotAllowedError{ActorID: actor, Reason: fmt.Sprintf(
+				"the registry has no secretariat yet, so the first people import must be made by a secretariat person in the file, and %s is not in %s: give --as the ID of one of its secretariat rows",
+				actor, path)}
+		case people[i].Role != domain.RoleSecretariat:
+			return Summary{}, &NotAllowedError{ActorID: actor, Role: people[i].Role, Reason: fmt.Sprintf(
+				"the registry has no secretariat yet, so the first people import must be made by a secretariat person in the file, and %s (%s) is %s there: give --as the ID of one of its secretariat rows",
+				actor, people[i].Name, article(people[i].Role))}
+		}
+	}
+	if len(secretariat) == 0 {
+		return Summary{}, &RefusedError{File: path, Reason: fmt.Sprintf(
+			"%s would leave the registry without a secretariat (it gives %s another role): keep at least one person with the role secretariat",
+			path, strings.Join(demoted, ", "))}
+	}
+	audit := &store.RegistryAudit{ActorID: actor, Action: store.AuditImportPeople, Subject: path}
+	if bootstrap {
+		audit.Note = bootstrapNote + ", so the importer's row in the file was trusted"
+	}
+	counts, changes, err := st.ImportPeople(ctx, people, audit)
+	if err != nil {
+		return Summary{}, fmt.Errorf("import %s: nothing was imported: %w", path, err)
+	}
+	return Summary{File: path, Actor: actor, UpsertCounts: counts, RoleChanges: changes, Bootstrap: bootstrap}, nil
+}
+
+func indexPerson(people []store.Person, id string) int {
+	for i, p := range people {
+		if p.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// checkImporter decides whether actor may import: the secretariat may, and while the store
+// has no secretariat anyone may (bootstrap is then true).
+func checkImporter(ctx context.Context, st *store.Store, actor, what string) (bootstrap bool, err error) {
+	if err := CheckActorID(actor); err != nil {
+		return false, err
+	}
+	current, err := st.Secretariat(ctx)
+	if err != nil {
+		return false, fmt.Errorf("read the secretariat: %w", err)
+	}
+	if len(current) == 0 {
+		return true, nil
+	}
+	_, err = CheckSecretariat(ctx, st, actor, what, Reach{})
+	return false, err
+}
+
+// parsePeopleFile reads people.csv against the institutions in st.
+func parsePeopleFile(ctx context.Context, st *store.Store, path string, today domain.Date) ([]store.Person, error) {
 	insts, err := st.ListInstitutions(ctx, store.InstitutionFilter{})
 	if err != nil {
-		return store.UpsertCounts{}, fmt.Errorf("import %s: read institutions: %w", path, err)
+		return nil, fmt.Errorf("import %s: read institutions: %w", path, err)
 	}
 	regions := make(map[string]domain.Region, len(insts))
 	for _, in := range insts {
 		regions[in.ID] = in.Region
 	}
-	f, err := os.Open(path)
+	f, err := openCSV(path)
 	if err != nil {
-		return store.UpsertCounts{}, err
+		return nil, err
 	}
 	defer f.Close()
 	people, bad, err := parsePeople(f, regions, today)
 	if err := importError(path, bad, err); err != nil {
-		return store.UpsertCounts{}, err
+		return nil, err
 	}
-	counts, err := st.UpsertPeople(ctx, people)
+	return people, nil
+}
+
+// RefusedError is a file refused as a whole, before any row is written: too large, or an
+// import that would leave the registry without a secretariat.
+type RefusedError struct {
+	// File is the path of the file as it was given.
+	File string
+	// Reason says what is wrong and what to do.
+	Reason string
+}
+
+// Error is the reason, which names the file.
+func (e *RefusedError) Error() string { return e.Reason }
+
+// tooLarge says how large a file is and what the limit is; size < 0 is unknown (a pipe).
+func tooLarge(path string, size int64) *RefusedError {
+	what := "more than " + domain.SizeInBytes(domain.MaxInputFileBytes)
+	if size >= 0 {
+		// In bytes as well: a file just over the limit rounds to the limit in MiB.
+		what = fmt.Sprintf("%s (%s bytes)", domain.SizeInBytes(size), domain.Thousands(int(size)))
+	}
+	return &RefusedError{File: path, Reason: fmt.Sprintf(
+		"%s is %s; the limit for a registry file is %s: split it into several files and import each", path, what,
+		domain.SizeInBytes(domain.MaxInputFileBytes))}
+}
+
+// openCSV opens a registry file, refusing one larger than domain.MaxInputFileBytes before a
+// byte of it is parsed; a file that grows while it is read (or a pipe, whose size is not
+// known) is cut off at the limit with the same refusal.
+func openCSV(path string) (io.ReadCloser, error) {
+	f, err := os.Open(path)
 	if err != nil {
-		return store.UpsertCounts{}, fmt.Errorf("import %s: nothing was imported: %w", path, err)
+		return nil, err
 	}
-	return counts, nil
+	fi, err := f.Stat()
+	if err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	if fi.Mode().IsRegular() && fi.Size() > domain.MaxInputFileBytes {
+		_ = f.Close()
+		return nil, tooLarge(path, fi.Size())
+	}
+	return &cappedFile{f: f, path: path, left: domain.MaxInputFileBytes}, nil
+}
+
+// cappedFile reads at most left bytes, then fails with the file's refusal. It has no other
+// method of *os.File, so nothing can copy the file past the cap.
+type cappedFile struct {
+	f    *os.File
+	path string
+	left int64
+}
+
+func (c *cappedFile) Close() error { return c.f.Close() }
+
+func (c *cappedFile) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		// One byte more tells a file of exactly the limit from a longer one.
+		var one [1]byte
+		if n, err := c.f.Read(one[:]); n == 0 && err != nil {
+			return 0, err
+		}
+		return 0, tooLarge(c.path, -1)
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.f.Read(p)
+	c.left -= int64(n)
+	return n, err
 }
 
 // importError turns what a Parse function found into the error an import returns, or nil.
@@ -68,6 +283,10 @@ func importError(path string, bad []RowError, err error) error {
 		var rows rowErrors
 		if errors.As(err, &rows) {
 			return &ImportError{File: path, Rows: rows}
+		}
+		var refused *RefusedError
+		if errors.As(err, &refused) {
+			return refused
 		}
 		return fmt.Errorf("read %s: %w", path, err)
 	}

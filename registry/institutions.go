@@ -13,9 +13,10 @@ import (
 
 // institutionColumns is the format of institutions.csv.
 var institutionColumns = []column{
-	{"id", true}, {"name", true}, {"region", true}, {"operator", false}, {"target_groups", true},
-	{"legal_basis", true}, {"places", false}, {"address", false}, {"postcode", false}, {"city", false},
-	{"email", false},
+	{"id", true, domain.MaxIDLength}, {"name", true, domain.MaxNameLength}, {"region", true, codeLimit},
+	{"operator", false, domain.MaxNameLength}, {"target_groups", true, listLimit}, {"legal_basis", true, codeLimit},
+	{"places", false, codeLimit}, {"address", false, domain.MaxAddressLength}, {"postcode", false, codeLimit},
+	{"city", false, domain.MaxNameLength}, {"email", false, domain.MaxEmailLength},
 }
 
 // ParseInstitutions reads institutions.csv. It returns the municipalities that run
@@ -27,11 +28,7 @@ func ParseInstitutions(r io.Reader) ([]store.Municipality, []store.Institution, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	type muniSeen struct {
-		store.Municipality
-		line int
-	}
-	munis := map[string]muniSeen{}
+	munis := map[string]store.Municipality{}
 	var muniOrder []string
 	seen := ids{}
 	var out []store.Institution
@@ -65,24 +62,17 @@ func ParseInstitutions(r io.Reader) ([]store.Municipality, []store.Institution, 
 					p.addf("operator", "operator %q is another region than the institution's region (%s): leave operator empty or write region when the region runs it, or write the name of the municipality that runs it",
 						op, region)
 				}
+			} else if m, err := domain.ParseMunicipality(op); err != nil {
+				p.addf("operator", "%s; or leave operator empty (or write region) when the region runs the institution", err)
 			} else {
-				name := strings.Join(strings.Fields(op), " ")
-				code := municipalitySlug(name)
-				switch prev, ok := munis[code]; {
-				case code == "":
-					p.addf("operator", "operator %q is not a municipality name: write e.g. Aarhus Kommune, or leave it empty when the region runs the institution", op)
-				case !ok:
-					if region != "" {
-						munis[code] = muniSeen{store.Municipality{Code: code, Name: name, Region: region}, row.line}
-						muniOrder = append(muniOrder, code)
-					}
-					in.Municipality = code
-				case region != "" && prev.Region != region:
-					p.addf("operator", "municipality %q is in region %s on line %d, here in %s: a municipality belongs to one region",
-						name, prev.Region, prev.line, region)
-				default:
-					in.Municipality = code
+				// A municipality may run an institution in another region than its own: it is
+				// stored with its own region, and the institution keeps the row's region.
+				code := m.Code()
+				if _, ok := munis[code]; !ok {
+					munis[code] = store.Municipality{Code: code, Name: m.Name, Region: m.Region}
+					muniOrder = append(muniOrder, code)
 				}
+				in.Municipality = code
 			}
 		}
 
@@ -142,30 +132,9 @@ func ParseInstitutions(r io.Reader) ([]store.Municipality, []store.Institution, 
 	sortRowErrors(bad)
 	municipalities := make([]store.Municipality, 0, len(muniOrder))
 	for _, code := range muniOrder {
-		municipalities = append(municipalities, munis[code].Municipality)
+		municipalities = append(municipalities, munis[code])
 	}
 	return municipalities, out, bad, nil
-}
-
-// municipalitySlug is the stored code of a municipality: its name in lower-case ASCII with
-// words joined by '-', e.g. "Københavns Kommune" -> "koebenhavns-kommune".
-func municipalitySlug(name string) string {
-	name = strings.NewReplacer("æ", "ae", "ø", "oe", "å", "aa", "Æ", "ae", "Ø", "oe", "Å", "aa",
-		"é", "e", "É", "e", "ü", "u", "Ü", "u", "ö", "oe", "Ö", "oe", "ä", "ae", "Ä", "ae").Replace(name)
-	var b strings.Builder
-	dash := false
-	for _, c := range strings.ToLower(name) {
-		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			dash = false
-			b.WriteRune(c)
-			continue
-		}
-		dash = true
-	}
-	return b.String()
 }
 
 func targetGroupCodes() string {

@@ -37,20 +37,6 @@ func TestParseInstitutionsReadsEveryColumn(t *testing.T) {
 	}
 }
 
-func TestMunicipalitySlug(t *testing.T) {
-	for name, want := range map[string]string{
-		"Aarhus Kommune":      "aarhus-kommune",
-		"Københavns Kommune":  "koebenhavns-kommune",
-		"Ærø Kommune":         "aeroe-kommune",
-		"Lyngby-Taarbæk  Kom": "lyngby-taarbaek-kom",
-		"  --  ":              "",
-	} {
-		if got := municipalitySlug(name); got != want {
-			t.Errorf("municipalitySlug(%q) = %q, want %q", name, got, want)
-		}
-	}
-}
-
 // TestParseInstitutionsBadRows has one case per kind of bad row. The bad row is on line 4:
 // after the header, a good row and a blank line, so the line count must include blank lines.
 func TestParseInstitutionsBadRows(t *testing.T) {
@@ -81,8 +67,16 @@ func TestParseInstitutionsBadRows(t *testing.T) {
 		{"postcode", "S-01,Bostedet Kildegården,sjaelland,,autism,108,42,,43000,,", "postcode", "not a Danish postcode"},
 		{"operator is another region", "S-01,Bostedet Kildegården,sjaelland,Region Syddanmark,autism,108,42,,,,", "operator",
 			"another region than the institution's region (sjaelland)"},
-		{"municipality in two regions", "S-01,Bostedet Kildegården,sjaelland,Aarhus Kommune,autism,108,42,,,,", "operator",
-			`municipality "Aarhus Kommune" is in region midtjylland on line 3, here in sjaelland`},
+		{"unknown municipality", "S-01,Bostedet Kildegården,sjaelland,Atlantis Kommune,autism,108,42,,,,", "operator",
+			`unknown municipality "Atlantis Kommune": write the official name of one of the 98 Danish municipalities`},
+		{"a county, not a municipality", "S-01,Bostedet Kildegården,sjaelland,Vestsjællands Amt,autism,108,42,,,,", "operator",
+			`unknown municipality "Vestsjællands Amt"`},
+		{"NUL in a name", "S-01,Bostedet Kilde\x00gården,sjaelland,,autism,108,42,,,,", "name",
+			"name contains the control character U+0000"},
+		{"invalid UTF-8 in a city", "S-01,Bostedet Kildegården,sjaelland,,autism,108,42,,,K\xf8ge,", "city",
+			`city is not valid UTF-8 text: save the file as "CSV UTF-8"`},
+		{"escape character in an address", "S-01,Bostedet Kildegården,sjaelland,,autism,108,42,Vej 1\x1b[2J,,,", "address",
+			"address contains the control character U+001B"},
 		{"too few fields", "S-01,Bostedet Kildegården,sjaelland,,autism,108,42", "", "the row has 7 fields but the header has 11"},
 	}
 	for _, c := range cases {

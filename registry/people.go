@@ -12,9 +12,10 @@ import (
 
 // peopleColumns is the format of people.csv.
 var peopleColumns = []column{
-	{"id", true}, {"name", true}, {"email", true}, {"slack_user_id", false}, {"role", true},
-	{"region", true}, {"home_institution", false}, {"training", false}, {"conflicts", false},
-	{"employment", false},
+	{"id", true, domain.MaxIDLength}, {"name", true, domain.MaxNameLength}, {"email", true, domain.MaxEmailLength},
+	{"slack_user_id", false, domain.MaxIDLength}, {"role", true, codeLimit}, {"region", true, codeLimit},
+	{"home_institution", false, domain.MaxIDLength}, {"training", false, listLimit}, {"conflicts", false, listLimit},
+	{"employment", false, listLimit},
 }
 
 var slackUserID = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -73,12 +74,120 @@ type UpsertCounts struct {
 	Unchanged int `json:"unchanged"`
 }
 
+// String reads like "3 created, 1 updated, 36 unchanged".
+func (c UpsertCounts) String() string {
+	return fmt.Sprintf("%d created, %d updated, %d unchanged", c.Created, c.Updated, c.Unchanged)
+}
+
+// RoleChange is a person whose role a people import changes. Roles decide who may act, so
+// every change is shown to the importer and kept in the audit trail.
+type RoleChange struct {
+	PersonID string      `json:"person_id"`
+	From     domain.Role `json:"from"`
+	To       domain.Role `json:"to"`
+}
+
+// String reads like "P-050: reviewer -> secretariat".
+func (c RoleChange) String() string { return fmt.Sprintf("%s: %s -> %s", c.PersonID, c.From, c.To) }
+
+// The actions of the registry's audit entries, which belong to no institution.
+const (
+	AuditImportInstitutions = "import-institutions"
+	AuditImportPeople       = "import-people"
+	AuditApplyReviewerPlan  = "apply-reviewer-plan"
+)
+
+// RegistryAudit says who changes the registry, and how. The store writes it to the audit
+// trail in the same transaction as the change, with what the change did (its counts and role
+// changes), so no import is without its entry and no entry without its import.
+type RegistryAudit struct {
+	// ActorID is the person acting, as they named themselves (--as).
+	ActorID string
+	// Action is one of the Audit* actions.
+	Action string
+	// Subject is what was imported or applied, e.g. the file as it was given.
+	Subject string
+	// Note is added to the details when set, e.g. why the actor's role was not checked.
+	Note string
+}
+
+// details is the audit entry's text: "people.csv: 0 created, 1 updated, 141 unchanged; role
+// changes: P-050: reviewer -> secretariat".
+func (a RegistryAudit) details(counts *UpsertCounts, changes []RoleChange) string {
+	var b strings.Builder
+	b.WriteString(a.Subject)
+	if counts != nil {
+		if b.Len() > 0 {
+			b.WriteString(": ")
+		}
+		b.WriteString(counts.String())
+	}
+	if len(changes) > 0 {
+		list := make([]string, len(changes))
+		for i, c := range changes {
+			list[i] = c.String()
+		}
+		b.WriteString("; role changes: " + strings.Join(list, ", "))
+	}
+	if a.Note != "" {
+		b.WriteString("; " + a.Note)
+	}
+	return b.String()
+}
+
+// AuditRegistry appends a registry entry to the audit trail on its own, for changes that are
+// not imports (an applied reviewer plan).
+func (s *Store) AuditRegistry(ctx context.Context, a RegistryAudit) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error { return s.auditRegistryTx(ctx, tx, a, nil, nil) })
+}
+
+func (s *Store) auditRegistryTx(ctx context.Context, tx *sqlx.Tx, a RegistryAudit, counts *UpsertCounts, changes []RoleChange) error {
+	if a.ActorID == "" || a.Action == "" {
+		return errors.New("a registry audit entry needs an actor and an action")
+	}
+	var nonce [6]byte
+	if _, err := rand.Read(nonce[:]); err != nil {
+		return err
+	}
+	at := s.now().UTC()
+	// Unique per write, and sorted by time within the registry's entries.
+	id := fmt.Sprintf("registry/%s/%s/%x", a.Action, at.Format("20060102T150405.000000000Z"), nonce)
+	if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO audit_log (id, at, actor_id, action, institution_id,
+		cycle_number, step, details) VALUES (?, ?, ?, ?, '', 0, '', ?)`),
+		id, at, a.ActorID, a.Action, a.details(counts, changes)); err != nil {
+		return fmt.Errorf("audit %s by %s: %w", a.Action, a.ActorID, err)
+	}
+	return nil
+}
+
+// RegistryAuditTrail lists the audit entries of the registry (imports, applied plans), which
+// belong to no institution, oldest first.
+func (s *Store) RegistryAuditTrail(ctx context.Context) ([]AuditEntry, error) {
+	var out []AuditEntry
+	err := s.db.SelectContext(ctx, &out, s.db.Rebind(`SELECT id, at, actor_id, action, institution_id, cycle_number,
+		step, details FROM audit_log WHERE institution_id = '' ORDER BY at, id`))
+	return out, err
+}
+
+// Secretariat lists the people whose role is secretariat, regional and national, ordered by
+// ID. An empty list means the registry has no secretariat yet: whoever imports first sets it up.
+func (s *Store) Secretariat(ctx context.Context) ([]Person, error) {
+	return s.ListPeople(ctx, PersonFilter{Role: domain.RoleSecretariat})
+}
+
 // UpsertInstitutions writes institutions (and the municipalities that run them) in one
 // transaction, keyed by external ID. Rows equal to what is stored are not touched, so
 // importing the same file twice changes nothing.
 func (s *Store) UpsertInstitutions(ctx context.Context, municipalities []Municipality, institutions []Institution) (UpsertCounts, error) {
+	return s.ImportInstitutions(ctx, municipalities, institutions, nil)
+}
+
+// ImportInstitutions is UpsertInstitutions that, unless audit is nil, writes the audit entry
+// of the import in the same transaction.
+func (s *Store) ImportInstitutions(ctx context.Context, municipalities []Municipality, institutions []Institution, audit *RegistryAudit) (UpsertCounts, error) {
 	var counts UpsertCounts
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		counts = UpsertCounts{}
 		for _, m := range municipalities {
 			if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO municipalities (code, name, region) VALUES (?, ?, ?)
 				ON CONFLICT (code) DO UPDATE SET name = excluded.name, region = excluded.region`),
@@ -122,16 +231,34 @@ func (s *Store) UpsertInstitutions(ctx context.Context, municipalities []Municip
 				}
 			}
 		}
+		if audit != nil {
+			return s.auditRegistryTx(ctx, tx, *audit, &counts, nil)
+		}
 		return nil
 	})
-	return counts, err
+	if err != nil {
+		return UpsertCounts{}, err
+	}
+	return counts, nil
 }
 
 // UpsertPeople writes people with their trainings, conflicts and employment history in one
 // transaction, keyed by external ID; unchanged people are not touched.
 func (s *Store) UpsertPeople(ctx context.Context, people []Person) (UpsertCounts, error) {
-	var counts UpsertCounts
+	counts, _, err := s.ImportPeople(ctx, people, nil)
+	return counts, err
+}
+
+// ImportPeople is UpsertPeople that also returns the people whose role it changed (in the
+// order given) and, unless audit is nil, writes the audit entry of the import in the same
+// transaction.
+func (s *Store) ImportPeople(ctx context.Context, people []Person, audit *RegistryAudit) (UpsertCounts, []RoleChange, error) {
+	var (
+		counts  UpsertCounts
+		changes []RoleChange
+	)
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		counts, changes = UpsertCounts{}, nil
 		now := s.now().UTC()
 		for _, p := range people {
 			p = normalisePerson(p)
@@ -142,6 +269,9 @@ func (s *Store) UpsertPeople(ctx context.Context, people []Person) (UpsertCounts
 				continue
 			case err == nil:
 				counts.Updated++
+				if old.Role != p.Role {
+					changes = append(changes, RoleChange{PersonID: p.ID, From: old.Role, To: p.Role})
+				}
 			case isNotFound(err):
 				counts.Created++
 			default:
@@ -180,9 +310,15 @@ func (s *Store) UpsertPeople(ctx context.Context, people []Person) (UpsertCounts
 				}
 			}
 		}
+		if audit != nil {
+			return s.auditRegistryTx(ctx, tx, *audit, &counts, changes)
+		}
 		return nil
 	})
-	return counts, err
+	if err != nil {
+		return UpsertCounts{}, nil, err
+	}
+	return counts, changes, nil
 }
 
 // InstitutionFilter narrows ListInstitutions; zero fields match everything.
