@@ -14,8 +14,10 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"go.temporal.io/sdk/client"
 
 	"github.com/kvalitetsmodel/accredit/config"
@@ -80,6 +82,9 @@ optional --config file, and the Temporal SDK's TEMPORAL_* variables).`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkFlagsUTF8(cmd); err != nil {
+				return err
+			}
 			cfg, err := config.Load(config.Source{File: a.configFile, Environ: a.environ})
 			if err != nil {
 				return err
@@ -94,6 +99,18 @@ optional --config file, and the Temporal SDK's TEMPORAL_* variables).`,
 		a.reportCommand(), a.actionPlanCommand(), a.appealCommand(), a.decideCommand(), a.deadlineCommand(),
 		a.stepCommand(), a.stepsCommand(), a.outboxCommand(), a.auditCommand(), a.publicationsCommand())
 	return root
+}
+
+// checkFlagsUTF8 refuses a flag value that is not UTF-8 (a reason typed in a terminal set to
+// Latin-1, say): sent on, each bad byte would silently become U+FFFD.
+func checkFlagsUTF8(cmd *cobra.Command) error {
+	var bad error
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if bad == nil && f.Changed && !utf8.ValidString(f.Value.String()) {
+			bad = rejected("--%s is not UTF-8 text: set the terminal to UTF-8 and type it again", f.Name)
+		}
+	})
+	return bad
 }
 
 // openStore opens the domain store named by the configuration, migrated and seeded, so that

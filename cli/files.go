@@ -10,6 +10,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/kvalitetsmodel/accredit/domain"
 )
@@ -26,6 +27,9 @@ func readJSONFile(path string, v any, fields string) error {
 		return err
 	}
 	data = bytes.TrimPrefix(data, []byte(utf8BOM))
+	if err := checkUTF8(path, data); err != nil {
+		return err
+	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return rejected("%s is empty: it should hold a JSON object with %s", path, fields)
 	}
@@ -40,6 +44,23 @@ func readJSONFile(path string, v any, fields string) error {
 		return rejected("%s: unexpected data after the JSON object %s: the file must hold exactly one object", path, at(data, off))
 	}
 	return nil
+}
+
+// checkUTF8 refuses text that is not UTF-8: the JSON decoder would silently turn each bad
+// byte into U+FFFD, changing what the person wrote.
+func checkUTF8(path string, data []byte) error {
+	if utf8.Valid(data) {
+		return nil
+	}
+	off := 0
+	for off < len(data) {
+		r, size := utf8.DecodeRune(data[off:])
+		if r == utf8.RuneError && size == 1 {
+			break
+		}
+		off += size
+	}
+	return rejected("%s is not UTF-8 text %s: save it as UTF-8", path, at(data, int64(off)))
 }
 
 // readFile reads a file named by --file, saying plainly what is wrong with it. A file larger

@@ -153,3 +153,13 @@ func TestUnknownInstitutionIsARefusal(t *testing.T) {
 	code, _, stderr := runStarter(t, env, "cycle", "status", "H-01")
 	assertPassedTheChecks(t, code, stderr)
 }
+
+// TestTextThatIsNotUTF8IsRefused: a JSON file or a flag with bytes that are not UTF-8 is
+// refused, instead of reaching the workflow with each bad byte turned into U+FFFD.
+func TestTextThatIsNotUTF8IsRefused(t *testing.T) {
+	latin1 := writeFile(t, "latin1.json", "{\"ratings\": {\"1.1\": 1}, \"notes\": {\"1.1\": \"Arbejdsmilj\xf8\"}}")
+	code, stdout, stderr := runStarter(t, testEnviron(t), "selfeval", "submit", "H-01", "--file", latin1, "--as", "P-001")
+	assertRejected(t, code, stdout, stderr, "latin1.json is not UTF-8 text", "line 1")
+	code, stdout, stderr = runStarter(t, testEnviron(t), "assignment", "decline", "H-01", "--reason", "ferie i K\xf8ge", "--as", "P-088")
+	assertRejected(t, code, stdout, stderr, "--reason is not UTF-8 text")
+}

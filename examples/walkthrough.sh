@@ -84,8 +84,8 @@ done
 
 # ---- the registry ------------------------------------------------------------------------
 say "importing the registry"
-starter institutions import examples/institutions.csv
-starter people import examples/people.csv
+starter institutions import examples/institutions.csv --as "$SECRETARIAT"
+starter people import examples/people.csv --as "$SECRETARIAT"
 
 # json EXPR: evaluate a Python expression over the JSON on stdin, bound to d.
 json() { python3 -c 'import json, sys; d = json.load(sys.stdin); r = eval(sys.argv[1]); print("\n".join(r) if isinstance(r, list) else r)' "$1"; }

@@ -128,8 +128,8 @@ func TestWholeCycleThroughTheStarter(t *testing.T) {
 
 	a := newCLIActor(t, cfg)
 	a.mustRun(ctx, "ping")
-	a.mustRun(ctx, "institutions", "import", "../examples/institutions.csv")
-	a.mustRun(ctx, "people", "import", "../examples/people.csv")
+	a.mustRun(ctx, "institutions", "import", "../examples/institutions.csv", "--as", secretariatH)
+	a.mustRun(ctx, "people", "import", "../examples/people.csv", "--as", secretariatH)
 	start := domain.DateOf(time.Now())
 	a.mustRun(ctx, "cycle", "start", "--institution", "H-07", "--start", start.String(), "--as", secretariatH)
 	if code, _, errOut := a.run(ctx, "cycle", "start", "--institution", "H-07", "--as", secretariatH); code != cli.ExitRejected ||

@@ -185,9 +185,14 @@ func (c *cycle) runPhase(ctx workflow.Context) error {
 	return fmt.Errorf("unknown cycle phase %d", c.state.Phase)
 }
 
+// key names this incarnation of this cycle in every idempotency key (keys.go).
+func (c *cycle) key(ctx workflow.Context) string {
+	return cycleKey(c.in.InstitutionID, c.in.Number, workflow.GetInfo(ctx).FirstRunID)
+}
+
 func (c *cycle) stageInput(ctx workflow.Context) StageInput {
 	return StageInput{
-		InstitutionID: c.in.InstitutionID, Cycle: c.in.Number, Opens: c.today(ctx), Clock: c.clock,
+		InstitutionID: c.in.InstitutionID, Cycle: c.in.Number, CycleKey: c.key(ctx), Opens: c.today(ctx), Clock: c.clock,
 		Settings: c.state.Settings, Institution: c.state.Institution, Generation: c.state.Generation,
 		PreviousTeam: c.in.PreviousTeam,
 	}
@@ -304,9 +309,9 @@ func (c *cycle) recordCycle(ctx workflow.Context, status, note string) {
 // audit records an action once: keyed by the update that carried it, or by the cycle and
 // action when no update did.
 func (c *cycle) audit(ctx workflow.Context, updateID, actor, action, details string) {
-	id := fmt.Sprintf("%s@%s/%d/%s", CycleWorkflowID(c.in.InstitutionID), workflow.GetInfo(ctx).FirstRunID, c.in.Number, action)
+	id := c.key(ctx) + "/" + action
 	if updateID != "" {
-		id = CycleWorkflowID(c.in.InstitutionID) + "/" + updateID
+		id = actionKey(c.key(ctx), updateID)
 	}
 	entry := activities.AuditEntry{ID: id, At: workflow.Now(ctx), ActorID: actor, Action: action,
 		InstitutionID: c.in.InstitutionID, Cycle: c.in.Number, Details: details}

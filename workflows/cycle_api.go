@@ -394,14 +394,16 @@ type StageResult struct {
 
 // StageInput starts a stage child.
 type StageInput struct {
-	InstitutionID string          `json:"institution_id"`
-	Cycle         int             `json:"cycle"`
-	Year          int             `json:"year,omitempty"`
-	Opens         domain.Date     `json:"opens"`
-	Clock         domain.Clock    `json:"clock"`
-	Settings      Settings        `json:"settings"`
-	Institution   InstitutionInfo `json:"institution"`
-	Generation    int             `json:"generation"`
+	InstitutionID string `json:"institution_id"`
+	Cycle         int    `json:"cycle"`
+	// CycleKey names the incarnation of the cycle in the stage's idempotency keys.
+	CycleKey    string          `json:"cycle_key"`
+	Year        int             `json:"year,omitempty"`
+	Opens       domain.Date     `json:"opens"`
+	Clock       domain.Clock    `json:"clock"`
+	Settings    Settings        `json:"settings"`
+	Institution InstitutionInfo `json:"institution"`
+	Generation  int             `json:"generation"`
 	// PreviousTeam are the reviewers of the institution's previous cycle (rotation rule).
 	PreviousTeam []string `json:"previous_team,omitempty"`
 	// Verdict is the final verdict, for publication.

@@ -35,6 +35,8 @@ type stepSpec struct {
 
 // step is an open or closed step of a stage.
 type step struct {
+	// id is the step's idempotency key (see keys.go).
+	id                string
 	rec               StepRecord
 	firstEscalationTo string
 	expiresAtDue      bool
@@ -48,8 +50,8 @@ func (s *step) open() bool { return s.rec.Status == StepOpen }
 type stepBook struct {
 	stage      Stage
 	workflowID string
-	// key names this execution in read-model rows, notification keys and audit entries, so a
-	// cycle restarted after a cancellation never collides with the one before.
+	// key names this stage of this incarnation of the cycle in every idempotency key
+	// (keys.go): the same after a reset, different for a cycle started again.
 	key   string
 	in    StageInput
 	steps []*step
@@ -74,7 +76,7 @@ func (b *stepBook) settle(ctx workflow.Context) error {
 
 func newStepBook(ctx workflow.Context, stage Stage, in StageInput) *stepBook {
 	info := workflow.GetInfo(ctx)
-	return &stepBook{stage: stage, workflowID: info.WorkflowExecution.ID, key: info.WorkflowExecution.ID + "@" + info.WorkflowExecution.RunID, in: in}
+	return &stepBook{stage: stage, workflowID: info.WorkflowExecution.ID, key: stageKey(in.CycleKey, stage, in.Year), in: in}
 }
 
 // today is the cycle's calendar date now.
@@ -112,7 +114,14 @@ func (b *stepBook) find(key string) *step {
 // its effects run in the step's own coroutine.
 func (b *stepBook) openStep(ctx workflow.Context, spec stepSpec) *step {
 	today := b.today(ctx)
+	openings := 1
+	for _, other := range b.steps {
+		if other.rec.Key == spec.Key {
+			openings++
+		}
+	}
 	s := &step{
+		id: stepKey(b.key, spec.Key, openings),
 		rec: StepRecord{
 			Key: spec.Key, Title: spec.Title, Stage: b.stage, HolderID: spec.HolderID, HolderRole: spec.HolderRole,
 			Opened: today, Due: spec.Due, Status: StepOpen,
@@ -268,7 +277,7 @@ func (b *stepBook) persist(ctx workflow.Context, s *step) {
 // the writes of one step even when their activities run concurrently.
 func (b *stepBook) snapshot(ctx workflow.Context, s *step) activities.StepRow {
 	return activities.StepRow{
-		ID:            b.key + "/" + s.rec.Key + "/" + s.rec.Opened.String(),
+		ID:            s.id,
 		InstitutionID: b.in.InstitutionID, Cycle: b.in.Cycle, Step: s.rec.Key, Title: s.rec.Title,
 		Region: b.in.Institution.Region, HolderID: s.rec.HolderID, HolderRole: s.rec.HolderRole,
 		Opened: s.rec.Opened, Due: s.rec.Due, Status: string(s.rec.Status), Closed: s.rec.Closed,
@@ -322,7 +331,7 @@ func (b *stepBook) notify(ctx workflow.Context, s *step, kind activities.Notific
 // text speaks of the day it is sent, which after an outage is later.
 func (b *stepBook) notification(ctx workflow.Context, s *step, kind activities.NotificationKind, level int, on domain.Date, to []activities.Recipient) activities.Notification {
 	return activities.Notification{
-		Key:           fmt.Sprintf("%s/%s/%s/%s/%d/%s", b.key, s.rec.Key, s.rec.Opened, kind, level, on),
+		Key:           alertKey(s.id, string(kind), level, on),
 		Kind:          kind,
 		To:            to,
 		InstitutionID: b.in.InstitutionID,

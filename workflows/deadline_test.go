@@ -66,7 +66,7 @@ func TestLateSelfEvaluationIsRemindedAndEscalated(t *testing.T) {
 	// The same alerts reached the outbox once each, whatever the retries.
 	var kinds []string
 	for _, m := range h.outbox(national) {
-		if strings.Contains(m.ID, "self-evaluation-1@") {
+		if strings.Contains(m.ID, "/self-evaluation-1/") {
 			kinds = append(kinds, m.Kind)
 		}
 	}

@@ -489,7 +489,7 @@ func (e *external) recordReport(ctx workflow.Context, key string, r Report) {
 // a decision) and attaches it to the step.
 func (e *external) recordSubmission(ctx workflow.Context, s *step, kind, actor string, payload any) {
 	in := e.book.in
-	id := e.book.key + "/" + workflow.GetCurrentUpdateInfo(ctx).ID
+	id := actionKey(e.book.key, workflow.GetCurrentUpdateInfo(ctx).ID) + "/" + kind
 	rec := activities.SubmissionRecord{Submission: store.Submission{ID: id, InstitutionID: in.InstitutionID,
 		Cycle: in.Cycle, Step: s.rec.Key, Kind: kind, SubmittedBy: actor, SubmittedOn: e.today(ctx)}, Body: payload}
 	e.book.recordDocument(ctx, s, rec)

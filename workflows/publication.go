@@ -27,7 +27,7 @@ func Publication(ctx workflow.Context, in StageInput) (StageResult, error) {
 		return StageResult{}, err
 	}
 	n := activities.Notification{
-		Key: id + "@" + workflow.GetInfo(ctx).WorkflowExecution.RunID + "/published", Kind: activities.KindInfo, To: []activities.Recipient{{PersonID: in.Institution.ManagerID}},
+		Key: stageKey(in.CycleKey, StagePublication, 0) + "/published", Kind: activities.KindInfo, To: []activities.Recipient{{PersonID: in.Institution.ManagerID}},
 		InstitutionID: in.InstitutionID, Institution: in.Institution.Name, Region: in.Institution.Region, Cycle: in.Cycle,
 		Step: string(StagePublication), Title: "Resultatet er offentliggjort", On: today, Text: summary,
 	}

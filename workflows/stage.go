@@ -118,7 +118,7 @@ func (b *stepBook) requireHolder(key, actor string) (*step, error) {
 // audit records a human action once, keyed by the update that carried it; call it only
 // from an update handler.
 func (b *stepBook) audit(ctx workflow.Context, actor, action, stepKey, details string) {
-	id := b.key + "/" + workflow.GetCurrentUpdateInfo(ctx).ID
+	id := actionKey(b.key, workflow.GetCurrentUpdateInfo(ctx).ID)
 	entry := activities.AuditEntry{
 		ID: id, At: workflow.Now(ctx), ActorID: actor, Action: action,
 		InstitutionID: b.in.InstitutionID, Cycle: b.in.Cycle, Step: stepKey, Details: details,
