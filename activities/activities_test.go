@@ -135,9 +135,10 @@ func TestRecordSubmissionWritesOnce(t *testing.T) {
 	a, _ := newActivities(t)
 	ctx := context.Background()
 	rec := activities.SubmissionRecord{
-		Submission: store.Submission{ID: "cycle/H-01/1/self-evaluation-1@run/self-evaluation", InstitutionID: "H-01", Cycle: 1,
-			Step: "self-evaluation", Kind: "self-evaluation", SubmittedBy: "P-001", SubmittedOn: domain.NewDate(2027, 1, 14), Payload: "{}"},
-		Ratings:    []store.Rating{{Standard: "1.1", Rating: 2}, {Standard: "2.1", Rating: 1}},
+		Submission: activities.SubmissionMeta{ID: "cycle/H-01/1~first/self-evaluation-1/self-evaluation", InstitutionID: "H-01", Cycle: 1,
+			Step: "self-evaluation", Kind: "self-evaluation", SubmittedBy: "P-001", SubmittedOn: domain.NewDate(2027, 1, 14)},
+		Body:       map[string]any{},
+		Ratings:    []activities.RatingWrite{{Standard: "1.1", Rating: 2}, {Standard: "2.1", Rating: 1}},
 		Indicators: map[string]string{"1.1.1": "ja"},
 	}
 	var refs []activities.DocumentRef

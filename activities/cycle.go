@@ -7,29 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/kvalitetsmodel/accredit/config"
 	"github.com/kvalitetsmodel/accredit/domain"
 	"github.com/kvalitetsmodel/accredit/store"
-)
-
-// Read-model rows are the store's; the aliases keep workflow code to one import.
-type (
-	// StepRow is a step as the read model keeps it.
-	StepRow = store.StepRow
-	// CycleRow is a cycle as the read model keeps it.
-	CycleRow = store.CycleRow
-	// AssignmentRow is an invitation as the read model keeps it.
-	AssignmentRow = store.AssignmentRow
-	// VisitRow is a visit as the read model keeps it.
-	VisitRow = store.VisitRow
-	// AuditEntry is one line of the audit trail.
-	AuditEntry = store.AuditEntry
-	// Publication is a published result.
-	Publication = store.Publication
 )
 
 // InstitutionContext is what a cycle needs to know about its institution.
@@ -77,40 +59,28 @@ func (a *Activities) LoadInstitution(ctx context.Context, institutionID string, 
 }
 
 // RecordCycle writes the cycle's read-model row.
-func (a *Activities) RecordCycle(ctx context.Context, row CycleRow) error {
-	return a.Store.UpsertCycle(ctx, row)
+func (a *Activities) RecordCycle(ctx context.Context, c CycleWrite) error {
+	return a.Store.UpsertCycle(ctx, c.row())
 }
 
 // RecordStep writes a step's read-model row; older revisions never overwrite newer ones.
-func (a *Activities) RecordStep(ctx context.Context, row StepRow) error {
-	return a.Store.UpsertStep(ctx, row)
+func (a *Activities) RecordStep(ctx context.Context, s StepWrite) error {
+	return a.Store.UpsertStep(ctx, s.row())
 }
 
 // RecordAssignment writes an invitation or a team seat.
-func (a *Activities) RecordAssignment(ctx context.Context, row AssignmentRow) error {
-	return a.Store.UpsertAssignment(ctx, row)
+func (a *Activities) RecordAssignment(ctx context.Context, w AssignmentWrite) error {
+	return a.Store.UpsertAssignment(ctx, w.row())
 }
 
 // RecordVisit writes a visit's date or its record.
-func (a *Activities) RecordVisit(ctx context.Context, row VisitRow) error {
-	return a.Store.UpsertVisit(ctx, row)
+func (a *Activities) RecordVisit(ctx context.Context, v VisitWrite) error {
+	return a.Store.UpsertVisit(ctx, v.row())
 }
 
 // RecordAudit appends an action to the audit trail once.
-func (a *Activities) RecordAudit(ctx context.Context, e AuditEntry) error {
-	return a.Store.Audit(ctx, e)
-}
-
-// SubmissionRecord is a submission with, for self-evaluations, its ratings and values. Body
-// is what the person handed in; it is stored whole as the submission's (and report's)
-// payload, serialised here rather than in workflow code.
-type SubmissionRecord struct {
-	Body       any                      `json:"body"`
-	Submission store.Submission         `json:"submission"`
-	Ratings    []store.Rating           `json:"ratings,omitempty"`
-	Indicators map[string]string        `json:"indicators,omitempty"`
-	Report     *store.ReportRow         `json:"report,omitempty"`
-	Assessed   []store.ReportAssessment `json:"assessments,omitempty"`
+func (a *Activities) RecordAudit(ctx context.Context, e AuditWrite) error {
+	return a.Store.Audit(ctx, e.row())
 }
 
 // DocumentRef identifies a stored submission and its content.
@@ -124,23 +94,31 @@ type DocumentRef struct {
 // RecordSubmission stores a submission (and a report, when it is one) exactly once, and
 // returns its reference: the ID and the SHA-256 of the stored document.
 func (a *Activities) RecordSubmission(ctx context.Context, r SubmissionRecord) (DocumentRef, error) {
-	if r.Submission.Payload == "" {
-		r.Submission.Payload = store.Payload(r.Body)
+	m := r.Submission
+	payload := store.Payload(r.Body)
+	sub := store.Submission{ID: m.ID, InstitutionID: m.InstitutionID, Cycle: m.Cycle, Step: m.Step, Kind: m.Kind,
+		SubmittedBy: m.SubmittedBy, SubmittedOn: m.SubmittedOn, Payload: payload}
+	ratings := make([]store.Rating, len(r.Ratings))
+	for i, rt := range r.Ratings {
+		ratings[i] = store.Rating{Standard: rt.Standard, Rating: rt.Rating, Note: rt.Note}
 	}
-	if r.Report != nil && r.Report.Payload == "" {
-		r.Report.Payload = r.Submission.Payload
-	}
-	if err := a.Store.InsertSubmission(ctx, r.Submission, r.Ratings, r.Indicators); err != nil {
+	if err := a.Store.InsertSubmission(ctx, sub, ratings, r.Indicators); err != nil {
 		return DocumentRef{}, err
 	}
-	if r.Report != nil {
-		if err := a.Store.InsertReport(ctx, *r.Report, r.Assessed); err != nil {
+	if rep := r.Report; rep != nil {
+		assessed := make([]store.ReportAssessment, len(r.Assessments))
+		for i, as := range r.Assessments {
+			assessed[i] = store.ReportAssessment{Standard: as.Standard, Met: as.Met, Assessment: as.Assessment}
+		}
+		row := store.ReportRow{ID: m.ID, InstitutionID: m.InstitutionID, Cycle: m.Cycle, Kind: rep.Kind,
+			AuthorID: rep.AuthorID, SubmittedOn: rep.SubmittedOn, Verdict: rep.Verdict, Summary: rep.Summary,
+			Suggestions: rep.Suggestions, Payload: payload}
+		if err := a.Store.InsertReport(ctx, row, assessed); err != nil {
 			return DocumentRef{}, err
 		}
 	}
-	sum := sha256.Sum256([]byte(r.Submission.Payload))
-	return DocumentRef{ID: r.Submission.ID, Kind: r.Submission.Kind, SHA256: hex.EncodeToString(sum[:]),
-		Bytes: len(r.Submission.Payload)}, nil
+	sum := sha256.Sum256([]byte(payload))
+	return DocumentRef{ID: m.ID, Kind: m.Kind, SHA256: hex.EncodeToString(sum[:]), Bytes: len(payload)}, nil
 }
 
 // FinalVerdict is the verdict that stands for a report.
@@ -159,8 +137,8 @@ func (a *Activities) RecordFinalVerdict(ctx context.Context, f FinalVerdict) err
 }
 
 // Publish records the published result of a cycle.
-func (a *Activities) Publish(ctx context.Context, p Publication) error {
-	return a.Store.Publish(ctx, p)
+func (a *Activities) Publish(ctx context.Context, p PublicationWrite) error {
+	return a.Store.Publish(ctx, p.row())
 }
 
 // CheckCandidate tells whether a person may hold a seat for an institution on a date, and
@@ -209,14 +187,8 @@ func (a *Activities) capacity() int {
 	return 3
 }
 
-// Settings are the worker's cycle durations and day length.
-type Settings struct {
-	DayLength time.Duration    `json:"day_length"`
-	Durations config.Durations `json:"durations"`
-}
-
 // LoadSettings reads the cycle durations from the worker's configuration; a cycle reads
 // them when it begins and keeps them to its end.
 func (a *Activities) LoadSettings(context.Context) (Settings, error) {
-	return Settings{DayLength: a.Config.DayLength, Durations: a.Config.Cycle}, nil
+	return Settings{DayLength: a.Config.DayLength, Durations: durationsOf(a.Config.Cycle)}, nil
 }

@@ -28,7 +28,16 @@ type TeamRequest struct {
 // person while that person is still eligible and not excluded; the other seats are filled by
 // the planning optimiser, the same code as the national plan. A seat nobody can fill comes
 // back with Found false.
-func (a *Activities) ProposeTeam(ctx context.Context, req TeamRequest) ([]domain.Proposal, error) {
+func (a *Activities) ProposeTeam(ctx context.Context, req TeamRequest) ([]TeamProposal, error) {
+	proposals, err := a.proposeTeam(ctx, req)
+	out := make([]TeamProposal, len(proposals))
+	for i, p := range proposals {
+		out[i] = TeamProposal{Seat: p.Seat, Found: p.Found, PersonID: p.PersonID, Name: p.Name, Reasons: p.Reasons}
+	}
+	return out, err
+}
+
+func (a *Activities) proposeTeam(ctx context.Context, req TeamRequest) ([]domain.Proposal, error) {
 	facts, err := a.candidateFacts(ctx, req.InstitutionID, req.On, req.PreviousTeam)
 	if err != nil {
 		return nil, err

@@ -64,6 +64,12 @@ type Config struct {
 	// Cycle holds every duration of the accreditation cycle.
 	Cycle Durations `yaml:"cycle" envPrefix:"ACCREDIT_"`
 
+	// EmbeddedContinueAsNewAfter, when positive, is the history length (events) at which the
+	// embedded server suggests continue-as-new, instead of the server's default of thousands.
+	// Not configuration for people: tests and the history recorder lower it so that cycles
+	// continue as new in the middle, as they do after years of running.
+	EmbeddedContinueAsNewAfter int `yaml:"-" env:"-"`
+
 	// Temporal is the client profile from the SDK's environment conventions. An empty Address
 	// means: run the embedded server.
 	Temporal envconfig.ClientConfigProfile `yaml:"-"`

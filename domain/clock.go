@@ -8,11 +8,11 @@ import "time"
 // timer with TimeOf, and the current instant into "today" with DateAt.
 type Clock struct {
 	// AnchorDate is the calendar date that begins at AnchorTime.
-	AnchorDate Date
+	AnchorDate Date `json:"anchor_date"`
 	// AnchorTime is the instant AnchorDate begins.
-	AnchorTime time.Time
+	AnchorTime time.Time `json:"anchor_time"`
 	// DayLength is how long each date lasts; the next date begins DayLength after the previous.
-	DayLength time.Duration
+	DayLength time.Duration `json:"day_length"`
 }
 
 // NewClock builds a clock and validates it, for callers that take the parts from configuration.

@@ -42,6 +42,9 @@ type Options struct {
 	// SearchAttributes are registered with the namespace when it is created.
 	SearchAttributes map[string]enumspb.IndexedValueType
 	Logger           *slog.Logger
+	// ContinueAsNewAfter, when positive, is the history length at which the server suggests
+	// continue-as-new (tests lower it to exercise continue-as-new mid-cycle).
+	ContinueAsNewAfter int
 }
 
 // Server is a running embedded Temporal server.
@@ -103,6 +106,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	dyn := dynamicconfig.StaticClient{
 		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8096,
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
+	}
+	if opts.ContinueAsNewAfter > 0 {
+		dyn[dynamicconfig.HistoryCountSuggestContinueAsNew.Key()] = opts.ContinueAsNewAfter
 	}
 	hostsFor := func(svc primitives.ServiceName) static.Hosts {
 		return static.SingleLocalHost(net.JoinHostPort(host, strconv.Itoa(conf.Services[string(svc)].RPC.GRPCPort)))

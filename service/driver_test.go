@@ -36,6 +36,22 @@ type scenario struct {
 	plays       map[string]play
 	// stopWhenCancelled ends the scenario once the cycle reports cancelled.
 	stopWhenCancelled bool
+	// stopAt, when set, ends the scenario in mid-flight, with the cycle still running: the
+	// recorder archives such histories because they are what a deploy meets.
+	stopAt func(cycle workflows.CycleStatus, stage *workflows.StageStatus) bool
+}
+
+// openStep reports whether the stage has an open step whose key starts with key.
+func openStep(stage *workflows.StageStatus, key string) bool {
+	if stage == nil {
+		return false
+	}
+	for _, st := range stage.Steps {
+		if st.Status == workflows.StepOpen && strings.HasPrefix(st.Key, key) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s scenario) drive(ctx context.Context, t *testing.T, a actor, poll time.Duration) workflows.CycleStatus {
@@ -53,7 +69,7 @@ func (s scenario) drive(ctx context.Context, t *testing.T, a actor, poll time.Du
 			t.Errorf("%s: status: %v", s.name, err)
 			return cycle
 		}
-		if cycle.Number > 1 || (s.stopWhenCancelled && cycle.Cancelled) {
+		if cycle.Number > 1 || (s.stopWhenCancelled && cycle.Cancelled) || (s.stopAt != nil && s.stopAt(cycle, stage)) {
 			return cycle
 		}
 		if stage == nil {

@@ -1,11 +1,16 @@
 package service_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +19,7 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/temporalproto"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/kvalitetsmodel/accredit/domain"
@@ -21,7 +27,10 @@ import (
 	"github.com/kvalitetsmodel/accredit/workflows"
 )
 
-var record = flag.Bool("record", false, "record the scenario histories into workflows/testdata/histories")
+var (
+	record  = flag.Bool("record", false, "record the scenario histories into a new release of workflows/testdata/histories")
+	release = flag.String("release", "", "with -record: the new release folder (v1, v2, ...); archived releases are never rewritten")
+)
 
 // clientActor reaches cycles through the Temporal client directly.
 type clientActor struct{ c client.Client }
@@ -124,6 +133,35 @@ func recordedScenarios() []scenario {
 					return true, a.act(ctx, inst, workflows.UpdateSubmitSelfEvaluation, fixture.SelfEvaluation("P-005"))
 				},
 			})},
+		{name: "hand-assignment", institution: "H-07", manager: "P-007", plays: withReport("P-007", domain.VerdictMeets,
+			map[string]play{
+				// The secretariat seats the invited professional by hand (agreed by phone)
+				// instead of waiting for the answer.
+				workflows.StepInvitation: func(ctx context.Context, a actor, inst string, _ *workflows.StageStatus, st workflows.StepRecord) (bool, error) {
+					if st.HolderRole == string(domain.SeatProfessional) {
+						return true, a.act(ctx, inst, workflows.UpdateAssignReviewer, workflows.ReviewerAssignment{
+							Action: workflows.Action{Actor: secretariatH}, Seat: domain.SeatProfessional, PersonID: st.HolderID,
+							Reason: "aftalt telefonisk"})
+					}
+					return true, a.act(ctx, inst, workflows.UpdateAnswerInvitation, workflows.InvitationAnswer{
+						Action: workflows.Action{Actor: st.HolderID}, Accept: true})
+				},
+			})},
+		// Mid-flight: cycles still running when they are recorded, as a deploy meets them.
+		{name: "waiting-in-self-evaluation-2", institution: "H-08", manager: "P-008", plays: onTimePlays("P-008", domain.VerdictMeets),
+			stopAt: func(_ workflows.CycleStatus, stage *workflows.StageStatus) bool {
+				return stage != nil && strings.HasSuffix(stage.WorkflowID, "self-evaluation-2") && openStep(stage, workflows.StepSelfEvaluation)
+			}},
+		{name: "waiting-for-the-report", institution: "S-02", manager: "P-010", plays: withPlays(onTimePlays("P-010", domain.VerdictMeets),
+			map[string]play{workflows.StepReport: waitForever}),
+			stopAt: func(_ workflows.CycleStatus, stage *workflows.StageStatus) bool {
+				return openStep(stage, workflows.StepReport)
+			}},
+		{name: "during-the-revisit", institution: "Y-01", manager: "P-017", plays: withPlays(onTimePlays("P-017", domain.VerdictImportantAreas),
+			map[string]play{workflows.StepRevisit: waitForever}),
+			stopAt: func(_ workflows.CycleStatus, stage *workflows.StageStatus) bool {
+				return stage != nil && !stage.Revisit.IsZero() // the revisit's date is set; the team has yet to go
+			}},
 		{name: "cancelled-during-self-evaluation", institution: "H-06", manager: "P-006", stopWhenCancelled: true,
 			plays: map[string]play{
 				workflows.StepSelfEvaluation: func(ctx context.Context, a actor, inst string, stage *workflows.StageStatus, st workflows.StepRecord) (bool, error) {
@@ -135,6 +173,11 @@ func recordedScenarios() []scenario {
 				},
 			}},
 	}
+}
+
+// waitForever is a person who does not act (yet).
+func waitForever(context.Context, actor, string, *workflows.StageStatus, workflows.StepRecord) (bool, error) {
+	return false, nil
 }
 
 func appealAs(manager string) play {
@@ -151,56 +194,70 @@ func decide(v domain.Verdict) play {
 	}
 }
 
-// TestRecordHistories runs every scenario on the embedded server and writes the histories
-// of the cycle and its stages to workflows/testdata/histories, where replay_test.go replays
-// them. Run it after a workflow change that comes with a new version:
+// TestRecordHistories runs every scenario on the embedded server and writes the histories of
+// the cycle (every run of its chain) and its stages, finished or still running, to a new
+// release folder workflows/testdata/histories/<release>, which replay_test.go replays
+// against the workflow code for ever after. An archived release is never rewritten. Record
+// one after every workflow change that comes with a new version:
 //
-//	go test ./service -run TestRecordHistories -record
+//	go test ./service -run TestRecordHistories -record -release v2
 func TestRecordHistories(t *testing.T) {
 	if !*record {
 		t.Skip("records histories only with -record")
 	}
+	if !regexp.MustCompile(`^v[0-9]+$`).MatchString(*release) {
+		t.Fatalf("-release %q: name the new release folder v1, v2, ...", *release)
+	}
+	out := filepath.Join("..", "workflows", "testdata", "histories", *release)
+	if _, err := os.Stat(out); err == nil {
+		t.Fatalf("%s exists: archived releases are never rewritten; record a new one", out)
+	}
 	cfg := testConfig(t, t.TempDir())
 	demoCalendar(&cfg, 300*time.Millisecond)
+	// Cycles continue as new between their phases, as they do after years of running.
+	cfg.EmbeddedContinueAsNewAfter = 40
 	s := startService(t, cfg)
 	defer s.Stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	fixture.ExampleRegistry(t, s.Store)
 	a := clientActor{c: s.Client}
-	out := filepath.Join("..", "workflows", "testdata", "histories")
-	if err := os.RemoveAll(out); err != nil {
-		t.Fatal(err)
-	}
 	var wg sync.WaitGroup
 	for _, sc := range recordedScenarios() {
-		run, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CycleWorkflowID(sc.institution),
+		if _, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CycleWorkflowID(sc.institution),
 			TaskQueue: cfg.TaskQueue}, workflows.CycleWorkflowName, workflows.CycleInput{
-			InstitutionID: sc.institution, Number: 1, StartDate: domain.DateOf(time.Now()), StartedBy: secretariatH})
-		if err != nil {
+			InstitutionID: sc.institution, Number: 1, StartDate: domain.DateOf(time.Now()), StartedBy: secretariatH}); err != nil {
 			t.Fatal(err)
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sc.drive(ctx, t, a, 300*time.Millisecond)
-			ids := map[string]string{"cycle": run.GetRunID()}
-			for year := 1; year <= 3; year++ {
-				ids[workflows.StageWorkflowID(sc.institution, 1, workflows.StageSelfEvaluation, year)] = ""
+			dir := filepath.Join(out, sc.name)
+			runs, err := chainRuns(ctx, s.Client, workflows.CycleWorkflowID(sc.institution))
+			if err != nil {
+				t.Errorf("%s: %v", sc.name, err)
+				return
 			}
-			ids[workflows.StageWorkflowID(sc.institution, 1, workflows.StageExternalEvaluation, 0)] = ""
-			ids[workflows.StageWorkflowID(sc.institution, 1, workflows.StagePublication, 0)] = ""
-			for id, runID := range ids {
-				wfID := id
-				if id == "cycle" {
-					wfID = workflows.CycleWorkflowID(sc.institution)
+			for i, runID := range runs {
+				if err := saveHistory(ctx, s.Client, workflows.CycleWorkflowID(sc.institution), runID,
+					filepath.Join(dir, fmt.Sprintf("0-cycle-run-%d.json", i+1))); err != nil {
+					t.Errorf("%s: run %d: %v", sc.name, i+1, err)
 				}
-				if err := saveHistory(ctx, s.Client, wfID, runID, filepath.Join(out, sc.name, fileName(id)+".json")); err != nil {
+			}
+			var stages []string
+			for year := 1; year <= 3; year++ {
+				stages = append(stages, workflows.StageWorkflowID(sc.institution, 1, workflows.StageSelfEvaluation, year))
+			}
+			stages = append(stages, workflows.StageWorkflowID(sc.institution, 1, workflows.StageExternalEvaluation, 0),
+				workflows.StageWorkflowID(sc.institution, 1, workflows.StagePublication, 0))
+			for _, id := range stages {
+				if err := saveHistory(ctx, s.Client, id, "", filepath.Join(dir, fileName(id)+".json")); err != nil {
 					var missing *serviceerror.NotFound
 					if errors.As(err, &missing) {
 						continue // the stage never ran in this scenario
 					}
-					t.Errorf("%s: %s: %v", sc.name, wfID, err)
+					t.Errorf("%s: %s: %v", sc.name, id, err)
 				}
 			}
 		}()
@@ -208,10 +265,37 @@ func TestRecordHistories(t *testing.T) {
 	wg.Wait()
 }
 
-func fileName(id string) string {
-	if id == "cycle" {
-		return "0-cycle"
+// chainRuns lists the runs of a workflow ID, oldest first: a cycle continues as new between
+// its phases and into the next cycle.
+func chainRuns(ctx context.Context, c client.Client, workflowID string) ([]string, error) {
+	type run struct {
+		id      string
+		started time.Time
 	}
+	var runs []run
+	var token []byte
+	for {
+		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Query: fmt.Sprintf("WorkflowId = %q", workflowID), NextPageToken: token})
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range resp.GetExecutions() {
+			runs = append(runs, run{e.GetExecution().GetRunId(), e.GetStartTime().AsTime()})
+		}
+		if token = resp.GetNextPageToken(); len(token) == 0 {
+			break
+		}
+	}
+	sort.Slice(runs, func(i, j int) bool { return runs[i].started.Before(runs[j].started) })
+	ids := make([]string, len(runs))
+	for i, r := range runs {
+		ids[i] = r.id
+	}
+	return ids, nil
+}
+
+func fileName(id string) string {
 	parts := strings.Split(id, "/")
 	return parts[len(parts)-1]
 }
@@ -234,7 +318,15 @@ func saveHistory(ctx context.Context, c client.Client, workflowID, runID, path s
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(path, data, 0o644)
+	var buf bytes.Buffer
+	z := gzip.NewWriter(&buf)
+	if _, err := z.Write(data); err != nil {
+		return err
+	}
+	if err := z.Close(); err != nil {
+		return err
+	}
+	return os.WriteFile(path+".gz", buf.Bytes(), 0o644)
 }
 
 type historyWriter struct{ events []*historypb.HistoryEvent }

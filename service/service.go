@@ -61,6 +61,8 @@ func Start(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Serv
 			Retention:        cfg.Retention,
 			SearchAttributes: workflows.SearchAttributes(),
 			Logger:           logger,
+
+			ContinueAsNewAfter: cfg.EmbeddedContinueAsNewAfter,
 		})
 		if err != nil {
 			return nil, err

@@ -292,7 +292,7 @@ func (c *cycle) upsertSearchAttributes(ctx workflow.Context, stage Stage, due do
 }
 
 func (c *cycle) recordCycle(ctx workflow.Context, status, note string) {
-	row := activities.CycleRow{
+	row := activities.CycleWrite{
 		InstitutionID: c.in.InstitutionID, Number: c.in.Number, WorkflowID: CycleWorkflowID(c.in.InstitutionID),
 		StartDate: c.in.StartDate, Status: status, CurrentStep: string(c.stage), Note: note,
 		Verdict: int(c.state.FinalVerdict), Generation: c.state.Generation,
@@ -313,7 +313,7 @@ func (c *cycle) audit(ctx workflow.Context, updateID, actor, action, details str
 	if updateID != "" {
 		id = actionKey(c.key(ctx), updateID)
 	}
-	entry := activities.AuditEntry{ID: id, At: workflow.Now(ctx), ActorID: actor, Action: action,
+	entry := activities.AuditWrite{ID: id, At: workflow.Now(ctx), ActorID: actor, Action: action,
 		InstitutionID: c.in.InstitutionID, Cycle: c.in.Number, Details: details}
 	var a *activities.Activities
 	_ = workflow.ExecuteActivity(effectOptions(ctx), a.RecordAudit, entry).Get(ctx, nil)

@@ -275,8 +275,8 @@ func (b *stepBook) persist(ctx workflow.Context, s *step) {
 
 // snapshot is the step's read-model row at a new revision; taking it synchronously orders
 // the writes of one step even when their activities run concurrently.
-func (b *stepBook) snapshot(ctx workflow.Context, s *step) activities.StepRow {
-	return activities.StepRow{
+func (b *stepBook) snapshot(ctx workflow.Context, s *step) activities.StepWrite {
+	return activities.StepWrite{
 		ID:            s.id,
 		InstitutionID: b.in.InstitutionID, Cycle: b.in.Cycle, Step: s.rec.Key, Title: s.rec.Title,
 		Region: b.in.Institution.Region, HolderID: s.rec.HolderID, HolderRole: s.rec.HolderRole,

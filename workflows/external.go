@@ -8,7 +8,6 @@ import (
 
 	"github.com/kvalitetsmodel/accredit/activities"
 	"github.com/kvalitetsmodel/accredit/domain"
-	"github.com/kvalitetsmodel/accredit/store"
 )
 
 // ExternalEvaluation is the third-year external evaluation (PRODUCT.md §3.2): a team from a
@@ -385,7 +384,7 @@ func (e *external) pendingAnswers() bool {
 // seat without a candidate becomes a manual-assignment step for the secretariat.
 func (e *external) proposeAndInvite(ctx workflow.Context, roles []domain.TeamRole) error {
 	in := e.book.in
-	var proposals []domain.Proposal
+	var proposals []activities.TeamProposal
 	var a *activities.Activities
 	req := activities.TeamRequest{InstitutionID: in.InstitutionID, Cycle: in.Cycle, On: e.today(ctx), Seats: roles,
 		Exclude: e.allAsked(), PreviousTeam: in.PreviousTeam}
@@ -438,9 +437,9 @@ func (e *external) allAsked() []string {
 
 func (e *external) recordAssignment(ctx workflow.Context, m TeamMember, invited, due, answered domain.Date) {
 	in := e.book.in
-	row := activities.AssignmentRow{
+	row := activities.AssignmentWrite{
 		ID: fmt.Sprintf("%s/%s/%s", e.book.key, m.Seat, m.PersonID), InstitutionID: in.InstitutionID,
-		Cycle: in.Cycle, Role: string(m.Seat), PersonID: m.PersonID, Status: m.Status, InvitedOn: invited,
+		Cycle: in.Cycle, Seat: string(m.Seat), PersonID: m.PersonID, Status: m.Status, InvitedOn: invited,
 		AnswerDue: due, AnsweredOn: answered, Reasons: strings.Join(m.Reasons, "; "), Revision: e.book.revs.next(ctx),
 	}
 	var a *activities.Activities
@@ -449,7 +448,7 @@ func (e *external) recordAssignment(ctx workflow.Context, m TeamMember, invited,
 
 func (e *external) recordVisit(ctx workflow.Context, kind string, v visit) {
 	in := e.book.in
-	row := activities.VisitRow{ID: e.book.key + "/" + kind, InstitutionID: in.InstitutionID, Cycle: in.Cycle,
+	row := activities.VisitWrite{ID: e.book.key + "/" + kind, InstitutionID: in.InstitutionID, Cycle: in.Cycle,
 		Kind: kind, VisitOn: v.date, SetBy: v.setBy, RecordedOn: v.recorded, RecordedBy: v.recordedBy, Notes: v.notes,
 		Revision: e.book.revs.next(ctx)}
 	var a *activities.Activities
@@ -468,19 +467,18 @@ func (e *external) recordFinal(ctx workflow.Context) {
 
 func (e *external) recordReport(ctx workflow.Context, key string, r Report) {
 	in := e.book.in
-	assessed := make([]store.ReportAssessment, len(r.Assessments))
+	assessed := make([]activities.AssessmentWrite, len(r.Assessments))
 	for i, a := range r.Assessments {
-		assessed[i] = store.ReportAssessment{Standard: a.Standard, Met: a.Met, Assessment: a.Assessment}
+		assessed[i] = activities.AssessmentWrite{Standard: a.Standard, Met: a.Met, Assessment: a.Assessment}
 	}
 	id := e.book.key + "/" + key
 	rec := activities.SubmissionRecord{
-		Submission: store.Submission{ID: id, InstitutionID: in.InstitutionID, Cycle: in.Cycle, Step: key,
+		Submission: activities.SubmissionMeta{ID: id, InstitutionID: in.InstitutionID, Cycle: in.Cycle, Step: key,
 			Kind: key, SubmittedBy: r.Actor, SubmittedOn: e.today(ctx)},
 		Body: r,
-		Report: &store.ReportRow{ID: id, InstitutionID: in.InstitutionID, Cycle: in.Cycle, Kind: key,
-			AuthorID: r.Actor, SubmittedOn: e.today(ctx), Verdict: int(r.Verdict), Summary: r.Summary,
-			Suggestions: r.Suggestions},
-		Assessed: assessed,
+		Report: &activities.ReportWrite{Kind: key, AuthorID: r.Actor, SubmittedOn: e.today(ctx), Verdict: int(r.Verdict),
+			Summary: r.Summary, Suggestions: r.Suggestions},
+		Assessments: assessed,
 	}
 	e.book.recordDocument(ctx, e.book.find(key), rec)
 }
@@ -490,7 +488,7 @@ func (e *external) recordReport(ctx workflow.Context, key string, r Report) {
 func (e *external) recordSubmission(ctx workflow.Context, s *step, kind, actor string, payload any) {
 	in := e.book.in
 	id := actionKey(e.book.key, workflow.GetCurrentUpdateInfo(ctx).ID) + "/" + kind
-	rec := activities.SubmissionRecord{Submission: store.Submission{ID: id, InstitutionID: in.InstitutionID,
+	rec := activities.SubmissionRecord{Submission: activities.SubmissionMeta{ID: id, InstitutionID: in.InstitutionID,
 		Cycle: in.Cycle, Step: s.rec.Key, Kind: kind, SubmittedBy: actor, SubmittedOn: e.today(ctx)}, Body: payload}
 	e.book.recordDocument(ctx, s, rec)
 }

@@ -31,7 +31,7 @@ func TestNobodyEverAnswersAnInvitation(t *testing.T) {
 	proposals := 0
 	const maxProposals = 200
 	h.env.OnActivity(a.ProposeTeam, mock.Anything, mock.Anything).Return(
-		func(ctx context.Context, req activities.TeamRequest) ([]domain.Proposal, error) {
+		func(ctx context.Context, req activities.TeamRequest) ([]activities.TeamProposal, error) {
 			proposals++
 			if proposals > maxProposals {
 				return nil, fmt.Errorf("ProposeTeam called %d times: the team assembly loops", proposals)

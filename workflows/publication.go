@@ -21,7 +21,7 @@ func Publication(ctx workflow.Context, in StageInput) (StageResult, error) {
 	}
 	summary := fmt.Sprintf("%s, cyklus %d: %s (%s)", in.Institution.Name, in.Cycle, in.Verdict.LabelDA(), in.Verdict.LabelEN())
 	var a *activities.Activities
-	pub := activities.Publication{InstitutionID: in.InstitutionID, Cycle: in.Cycle, Verdict: int(in.Verdict),
+	pub := activities.PublicationWrite{InstitutionID: in.InstitutionID, Cycle: in.Cycle, Verdict: int(in.Verdict),
 		PublishedOn: today, Summary: summary}
 	if err := workflow.ExecuteActivity(effectOptions(ctx), a.Publish, pub).Get(ctx, nil); err != nil {
 		return StageResult{}, err

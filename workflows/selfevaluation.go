@@ -8,7 +8,6 @@ import (
 
 	"github.com/kvalitetsmodel/accredit/activities"
 	"github.com/kvalitetsmodel/accredit/domain"
-	"github.com/kvalitetsmodel/accredit/store"
 )
 
 // SelfEvaluation is one year's self-evaluation (PRODUCT.md §3.1): the institution manager,
@@ -124,12 +123,12 @@ func hasIndicator(gen domain.Generation, code string) bool {
 }
 
 func (b *stepBook) recordSelfEvaluation(ctx workflow.Context, s *step, req SelfEvaluationSubmission) {
-	ratings := make([]store.Rating, 0, len(req.Ratings))
+	ratings := make([]activities.RatingWrite, 0, len(req.Ratings))
 	for _, code := range sortedKeys(req.Ratings) {
-		ratings = append(ratings, store.Rating{Standard: code, Rating: int(req.Ratings[code]), Note: req.Notes[code]})
+		ratings = append(ratings, activities.RatingWrite{Standard: code, Rating: int(req.Ratings[code]), Note: req.Notes[code]})
 	}
 	rec := activities.SubmissionRecord{
-		Submission: store.Submission{
+		Submission: activities.SubmissionMeta{
 			ID: b.key + "/" + StepSelfEvaluation, InstitutionID: b.in.InstitutionID, Cycle: b.in.Cycle,
 			Step: StepSelfEvaluation, Kind: "self-evaluation", SubmittedBy: req.Actor, SubmittedOn: b.today(ctx),
 		},

@@ -119,7 +119,7 @@ func (b *stepBook) requireHolder(key, actor string) (*step, error) {
 // from an update handler.
 func (b *stepBook) audit(ctx workflow.Context, actor, action, stepKey, details string) {
 	id := actionKey(b.key, workflow.GetCurrentUpdateInfo(ctx).ID)
-	entry := activities.AuditEntry{
+	entry := activities.AuditWrite{
 		ID: id, At: workflow.Now(ctx), ActorID: actor, Action: action,
 		InstitutionID: b.in.InstitutionID, Cycle: b.in.Cycle, Step: stepKey, Details: details,
 	}
