@@ -446,6 +446,22 @@ func (e *external) recordAssignment(ctx workflow.Context, m TeamMember, invited,
 	_ = e.book.effect(ctx, a.RecordAssignment, row, nil)
 }
 
+// tellSeated gives a person seated by hand the same task notification an invited person
+// gets: which team, which seat, which institution.
+func (e *external) tellSeated(ctx workflow.Context, m TeamMember) {
+	in := e.book.in
+	n := activities.Notification{
+		Key:  alertKey(seatKey(e.book.key, m.Seat, m.PersonID), string(activities.KindTask), 0, e.today(ctx)),
+		Kind: activities.KindTask, To: []activities.Recipient{{PersonID: m.PersonID}},
+		InstitutionID: in.InstitutionID, Institution: in.Institution.Name, Region: in.Institution.Region, Cycle: in.Cycle,
+		Step:  "team/" + string(m.Seat),
+		Title: fmt.Sprintf("Du er udpeget som %s på holdet ved ekstern evaluering", m.Seat),
+		On:    e.today(ctx),
+	}
+	var a *activities.Activities
+	_ = e.book.effect(ctx, a.Notify, n, nil)
+}
+
 func (e *external) recordVisit(ctx workflow.Context, kind string, v visit) {
 	in := e.book.in
 	row := activities.VisitWrite{ID: e.book.key + "/" + kind, InstitutionID: in.InstitutionID, Cycle: in.Cycle,

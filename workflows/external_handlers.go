@@ -187,6 +187,9 @@ func (e *external) assignReviewer(ctx workflow.Context, req ReviewerAssignment) 
 	e.excluded = append(e.excluded, req.PersonID)
 	e.teamVersion++
 	e.recordAssignment(ctx, m, e.today(ctx), e.today(ctx), e.today(ctx))
+	if workflow.GetVersion(ctx, ChangeTellHandSeatedMember, workflow.DefaultVersion, 1) >= 1 {
+		e.tellSeated(ctx, m)
+	}
 	e.book.audit(ctx, req.Actor, "assign-reviewer", string(req.Seat), fmt.Sprintf("%s (replacing %q): %s", req.PersonID, previous, excerpt(req.Reason, auditExcerpt)))
 	return m, nil
 }

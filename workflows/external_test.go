@@ -134,6 +134,16 @@ func TestNoCandidateLeftGoesToTheSecretariat(t *testing.T) {
 	if !found {
 		t.Errorf("the assigned representative %s is not on the team %v", chosen, next.PreviousTeam)
 	}
+	// Seated by hand, the representative is told of the task as an invited person is.
+	var told []string
+	for _, m := range h.outbox(chosen) {
+		if m.Kind == "task" && m.Step == "team/relative-representative" {
+			told = append(told, m.Subject)
+		}
+	}
+	if len(told) != 1 || !strings.Contains(told[0], "Du er udpeget som relative-representative") {
+		t.Errorf("the representative seated by hand was told %q, want one task notification", told)
+	}
 }
 
 func TestVerdictOne(t *testing.T) {

@@ -37,6 +37,11 @@ func stepKey(stage, key string, n int) string {
 	return fmt.Sprintf("%s/%s#%d", stage, key, n)
 }
 
+// seatKey names one person's place on a seat of a stage's team.
+func seatKey(stage string, seat domain.TeamRole, person string) string {
+	return fmt.Sprintf("%s/team/%s/%s", stage, seat, person)
+}
+
 // alertKey names one notification about a step: its kind, level and the date it is for
 // (an alert's scheduled date, a task's opening date).
 func alertKey(step string, kind string, level int, on domain.Date) string {

@@ -1,7 +1,14 @@
 package workflows
 
-// ChangeIDs lists every workflow.GetVersion change ID the workflows use, oldest first. A
-// cycle runs for years across many deploys: each behaviour change gets a change ID here, and
-// TestReplayRecordedHistories fails until a recorded history in testdata exercises it.
-// The first release has none.
-var ChangeIDs = []string{}
+// Behaviour changes to running workflows, each behind workflow.GetVersion. A cycle runs for
+// years across many deploys: a history recorded before a change must replay on the old
+// branch. Each change ID is listed in ChangeIDs, and TestReplayArchivedReleases fails until
+// an archived release holds a history that took the new branch.
+const (
+	// ChangeTellHandSeatedMember: a person the secretariat seats by hand is told of the
+	// task, as an invited person is (release v2).
+	ChangeTellHandSeatedMember = "tell-hand-seated-member"
+)
+
+// ChangeIDs lists every change ID the workflows use, oldest first.
+var ChangeIDs = []string{ChangeTellHandSeatedMember}
