@@ -548,11 +548,10 @@ func (a *app) actionPlanCommand() *cobra.Command {
 			}
 			plan := text
 			if file != "" {
-				data, err := readFile(file)
-				if err != nil {
+				var err error
+				if plan, err = readPlanFile(file); err != nil {
 					return err
 				}
-				plan = strings.TrimPrefix(string(data), utf8BOM)
 			}
 			if strings.TrimSpace(plan) == "" {
 				return rejected("the action plan is empty")
@@ -578,6 +577,21 @@ func (a *app) actionPlanCommand() *cobra.Command {
 	f.add(submit, "the institution manager")
 	cmd.AddCommand(submit)
 	return cmd
+}
+
+// readPlanFile reads the text of an action plan from a file as every file the starter reads:
+// a byte order mark is skipped, and text that is not UTF-8 is refused (the update's JSON
+// would otherwise carry each bad byte to the workflow as U+FFFD).
+func readPlanFile(path string) (string, error) {
+	data, err := readFile(path)
+	if err != nil {
+		return "", err
+	}
+	data = []byte(strings.TrimPrefix(string(data), utf8BOM))
+	if err := checkUTF8(path, data); err != nil {
+		return "", err
+	}
+	return string(data), nil
 }
 
 func (a *app) appealCommand() *cobra.Command {

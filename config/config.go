@@ -363,6 +363,12 @@ func (c Config) TemporalDatabasePath() string { return filepath.Join(c.DataDir, 
 func checkHostPort(addr string) error {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
+		// The message quotes the address already; net's error repeats it unquoted, bytes that
+		// are not UTF-8 included, so only what is wrong with it is kept.
+		var ae *net.AddrError
+		if errors.As(err, &ae) {
+			return errors.New(ae.Err)
+		}
 		return err
 	}
 	if strings.ContainsAny(host, " /") {
