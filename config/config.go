@@ -30,6 +30,11 @@ import (
 // FileEnv names the environment variable that points at the optional YAML config file.
 const FileEnv = "ACCREDIT_CONFIG"
 
+// MaxCycleDuration is the longest any duration of the cycle may be. Cycles are anchored on
+// calendar dates, which end in the year 9999: a cycle of 100,000 years loaded, but its next
+// cycle could not be dated and the cycle failed at its end.
+var MaxCycleDuration = domain.Period{Years: 10}
+
 // MinDayLength is the shortest calendar day the service accepts. Deadlines, reminders and
 // escalations are timers of whole days; a day much shorter than a workflow task's round trip
 // fires them faster than the worker can record them (1ns made every timer fire at once). The
@@ -292,10 +297,11 @@ func (c *Config) validate() []error {
 
 func (d Durations) validate() []error {
 	var problems []error
-	mustBePositive := []struct {
+	type named struct {
 		env string
 		p   domain.Period
-	}{
+	}
+	mustBePositive := []named{
 		{"ACCREDIT_CYCLE_LENGTH", d.CycleLength},
 		{"ACCREDIT_SELF_EVALUATION_INTERVAL", d.SelfEvaluationInterval},
 		{"ACCREDIT_SELF_EVALUATION_DUE", d.SelfEvaluationDue},
@@ -315,6 +321,16 @@ func (d Durations) validate() []error {
 	for _, m := range mustBePositive {
 		if m.p.IsZero() {
 			problems = append(problems, fmt.Errorf("%s must be longer than zero", m.env))
+		}
+	}
+	all := append(mustBePositive, named{"ACCREDIT_VISIT_NOTICE", d.VisitNotice},
+		named{"ACCREDIT_REVISIT_NOTICE", d.RevisitNotice}, named{"ACCREDIT_ESCALATION_SECOND_AFTER", d.EscalationSecondAfter})
+	for _, r := range d.Reminders {
+		all = append(all, named{"ACCREDIT_REMINDERS", r})
+	}
+	for _, m := range all {
+		if m.p.ApproxDays() > MaxCycleDuration.ApproxDays() {
+			problems = append(problems, fmt.Errorf("%s is %s; no duration of the cycle may be longer than %s", m.env, m.p, MaxCycleDuration))
 		}
 	}
 	if d.SelfEvaluationInterval.ApproxDays()*3 > d.CycleLength.ApproxDays() {
