@@ -222,7 +222,11 @@ func (c *cycle) runStage(ctx workflow.Context, stage Stage, workflowName string,
 	c.recordCycle(ctx, "running", "")
 
 	childCtx, cancelChild := workflow.WithCancel(ctx)
-	childCtx = workflow.WithChildOptions(childCtx, workflow.ChildWorkflowOptions{WorkflowID: id, WaitForCancellation: true})
+	opts := workflow.ChildWorkflowOptions{WorkflowID: id, WaitForCancellation: true}
+	if c.visibilityPerWorkflow(ctx) {
+		opts.TypedSearchAttributes = temporal.NewSearchAttributes(c.cycleAttributes()...)
+	}
+	childCtx = workflow.WithChildOptions(childCtx, opts)
 	future := workflow.ExecuteChildWorkflow(childCtx, workflowName, in)
 	var (
 		res  StageResult
@@ -276,13 +280,29 @@ func (c *cycle) status(ctx workflow.Context) CycleStatus {
 	}
 }
 
-func (c *cycle) upsertSearchAttributes(ctx workflow.Context, stage Stage, due domain.Date) {
-	updates := []temporal.SearchAttributeUpdate{
+// visibilityPerWorkflow reports whether this cycle runs with ChangeVisibilityPerWorkflow.
+func (c *cycle) visibilityPerWorkflow(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, ChangeVisibilityPerWorkflow, workflow.DefaultVersion, 1) >= 1
+}
+
+// cycleAttributes name the cycle every workflow of it belongs to.
+func (c *cycle) cycleAttributes() []temporal.SearchAttributeUpdate {
+	return []temporal.SearchAttributeUpdate{
 		InstitutionIDKey.ValueSet(c.in.InstitutionID),
 		RegionKey.ValueSet(string(c.state.Institution.Region)),
 		CycleNumberKey.ValueSet(int64(c.in.Number)),
-		StepKey.ValueSet(string(stage)),
 	}
+}
+
+// upsertSearchAttributes names the cycle on the parent. The steps (Step, StepHolder,
+// StepDueAt) are the stages' to show: a query for a step finds the stage that holds it.
+func (c *cycle) upsertSearchAttributes(ctx workflow.Context, stage Stage, due domain.Date) {
+	if c.visibilityPerWorkflow(ctx) {
+		_ = workflow.UpsertTypedSearchAttributes(ctx, append(c.cycleAttributes(),
+			StepKey.ValueUnset(), StepHolderKey.ValueUnset(), StepDueAtKey.ValueUnset())...)
+		return
+	}
+	updates := append(c.cycleAttributes(), StepKey.ValueSet(string(stage)))
 	if due.IsZero() {
 		updates = append(updates, StepDueAtKey.ValueUnset())
 	} else {

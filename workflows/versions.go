@@ -8,7 +8,11 @@ const (
 	// ChangeTellHandSeatedMember: a person the secretariat seats by hand is told of the
 	// task, as an invited person is (release v2).
 	ChangeTellHandSeatedMember = "tell-hand-seated-member"
+	// ChangeVisibilityPerWorkflow: every workflow of a cycle carries InstitutionID, Region and
+	// CycleNumber from its start; Step, StepHolder and StepDueAt belong to the stage that
+	// holds the step, and the parent no longer sets them (release v3).
+	ChangeVisibilityPerWorkflow = "visibility-per-workflow"
 )
 
 // ChangeIDs lists every change ID the workflows use, oldest first.
-var ChangeIDs = []string{ChangeTellHandSeatedMember}
+var ChangeIDs = []string{ChangeTellHandSeatedMember, ChangeVisibilityPerWorkflow}

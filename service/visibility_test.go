@@ -1,0 +1,88 @@
+package service_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/kvalitetsmodel/accredit/domain"
+	"github.com/kvalitetsmodel/accredit/internal/fixture"
+	"github.com/kvalitetsmodel/accredit/workflows"
+)
+
+// TestDocumentedVisibilityQueries runs the README's Temporal queries through the visibility
+// API of the embedded server: a query for a step finds the stage workflow that holds it (not
+// the parent), every workflow of a cycle carries its institution, region and number, and an
+// overdue step is found by its due date.
+func TestDocumentedVisibilityQueries(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the embedded Temporal server")
+	}
+	cfg := testConfig(t, t.TempDir())
+	cfg.DayLength = 300 * time.Millisecond
+	cfg.Cycle.SelfEvaluationDue = domain.Period{Days: 3}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	s := startService(t, cfg)
+	defer s.Stop()
+	fixture.ExampleRegistry(t, s.Store)
+	for _, inst := range []string{"H-01", "H-02", "N-01"} {
+		if _, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CycleWorkflowID(inst),
+			TaskQueue: cfg.TaskQueue}, workflows.CycleWorkflowName,
+			workflows.CycleInput{InstitutionID: inst, Number: 1, StartDate: domain.DateOf(time.Now()), StartedBy: "P-136"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stage := func(inst string) string {
+		return workflows.StageWorkflowID(inst, 1, workflows.StageSelfEvaluation, 1)
+	}
+	// The self-evaluations fall due after three days (about a second).
+	time.Sleep(6 * cfg.DayLength)
+	overdueBefore := time.Now().UTC().Format(time.RFC3339)
+
+	for _, q := range []struct {
+		query string
+		want  []string
+	}{
+		{`Region = "hovedstaden" AND Step = "self-evaluation"`, []string{stage("H-01"), stage("H-02")}},
+		{`InstitutionID = "H-01" AND ExecutionStatus = "Running"`, []string{workflows.CycleWorkflowID("H-01"), stage("H-01")}},
+		{`StepHolder = "P-001"`, []string{stage("H-01")}},
+		{fmt.Sprintf(`StepDueAt < %q AND Region = "nordjylland"`, overdueBefore), []string{stage("N-01")}},
+		{`CycleNumber = 1 AND WorkflowType = "AccreditationCycle" AND Region = "hovedstaden"`,
+			[]string{workflows.CycleWorkflowID("H-01"), workflows.CycleWorkflowID("H-02")}},
+	} {
+		// Visibility follows the workflows within moments; give each query ten seconds.
+		var got []string
+		for deadline := time.Now().Add(10 * time.Second); ; {
+			got = list(ctx, t, s.Client, q.query)
+			if slices.Equal(got, q.want) || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		if !slices.Equal(got, q.want) {
+			t.Errorf("temporal workflow list --query '%s'\n got %v\nwant %v", q.query, got, q.want)
+		}
+	}
+}
+
+// list runs a visibility query and returns the workflow IDs it finds, sorted.
+func list(ctx context.Context, t *testing.T, c client.Client, query string) []string {
+	t.Helper()
+	resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query})
+	if err != nil {
+		t.Fatalf("query %s: %v", query, err)
+	}
+	var ids []string
+	for _, e := range resp.GetExecutions() {
+		ids = append(ids, e.GetExecution().GetWorkflowId())
+	}
+	slices.SortFunc(ids, strings.Compare)
+	return ids
+}
