@@ -89,10 +89,12 @@ func DaysOverdue(due, today Date) int {
 // due date on, up the chain).
 type AlertKind string
 
-// The two kinds of alert.
+// The kinds of alert. AlertClose is the due date of a step that does not escalate: the
+// moment an invitation lapses or a window closes.
 const (
 	AlertReminder   AlertKind = "reminder"
 	AlertEscalation AlertKind = "escalation"
+	AlertClose      AlertKind = "close"
 )
 
 // Escalation levels with their own recipient. Levels above SecretariatEscalation are the
@@ -267,4 +269,47 @@ func (p DeadlinePolicy) AlertsBetween(opened, due, from, to Date) []Alert {
 		out = append(out, a)
 		after = a.Date
 	}
+}
+
+// AtDue is what a step's due date does to it.
+type AtDue string
+
+// What a due date does (PRODUCT.md §3: a step never fails because a person is late).
+const (
+	// EscalateAtDue: the step stays open and escalates until it is done, extended or waived.
+	EscalateAtDue AtDue = "escalate"
+	// ExpireAtDue: an invitation nobody answered lapses, and the next candidate is invited.
+	ExpireAtDue AtDue = "expire"
+	// CloseAtDue: a window (the hearing, the appeal window) closes, used or not.
+	CloseAtDue AtDue = "close"
+)
+
+// StepPolicy is the deadline policy of one kind of step: reminders before its due date to
+// whoever holds it, then what the due date does. Every step that waits for a person is
+// reminded; only the steps that escalate walk the escalation chain.
+type StepPolicy struct {
+	Deadlines DeadlinePolicy
+	AtDue     AtDue
+}
+
+// ForStep is the policy of a step whose due date does atDue.
+func (p DeadlinePolicy) ForStep(atDue AtDue) StepPolicy {
+	return StepPolicy{Deadlines: p, AtDue: atDue}
+}
+
+// Next is the alert to send next, as DeadlinePolicy.CatchUpAlert gives it, for a step opened
+// on opened and due on due, after the alert dated after, on today. For a step that does not
+// escalate, the reminders come first and then one AlertClose on the due date.
+func (p StepPolicy) Next(opened, due, after, today Date) (Alert, bool) {
+	next, ok := p.Deadlines.CatchUpAlert(opened, due, after, today)
+	if p.AtDue == EscalateAtDue || p.AtDue == "" {
+		return next, ok
+	}
+	if due.IsZero() {
+		return Alert{}, false
+	}
+	if !ok || next.Kind != AlertReminder || !next.Date.Before(due) {
+		return Alert{Kind: AlertClose, Date: due.normalised(), DaysOffset: 0}, true
+	}
+	return next, true
 }

@@ -3,8 +3,10 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func mustDate(t *testing.T, s string) Date {
@@ -324,5 +326,44 @@ func TestCatchUpAlertSendsOnlyTheLevelThatHoldsToday(t *testing.T) {
 		if !ok || got != c.want {
 			t.Errorf("CatchUpAlert(after %s, today %s) = %s, %t; want %s", c.after, c.today, got, ok, c.want)
 		}
+	}
+}
+
+func TestStepPolicyRemindsThenCloses(t *testing.T) {
+	p := DefaultDeadlinePolicy()
+	opened := NewDate(2027, time.March, 1)
+	due := NewDate(2027, time.March, 15) // a two-week hearing
+	var got []string
+	after := opened.AddDays(-1)
+	for i := 0; i < 10; i++ {
+		a, ok := p.ForStep(CloseAtDue).Next(opened, due, after, after.AddDays(1))
+		if !ok {
+			break
+		}
+		got = append(got, fmt.Sprintf("%s %s", a.Kind, a.Date))
+		if a.Kind == AlertClose {
+			break
+		}
+		after = a.Date
+	}
+	// Reminders 14, 7 and 1 days before (the first on the opening day, as for every step).
+	want := []string{"reminder 2027-03-01", "reminder 2027-03-08", "reminder 2027-03-14", "close 2027-03-15"}
+	if !slices.Equal(got, want) {
+		t.Errorf("a window's alerts = %v, want %v", got, want)
+	}
+	// An invitation of five days gets the one reminder that fits, then lapses.
+	inv, _ := p.ForStep(ExpireAtDue).Next(opened, opened.AddDays(5), opened.AddDays(-1), opened)
+	if inv.Kind != AlertReminder || inv.Date != opened.AddDays(4) {
+		t.Errorf("a five-day invitation's first alert = %+v, want the reminder a day before", inv)
+	}
+	// After an outage past the due date, a window simply closes: no stale reminder.
+	late, _ := p.ForStep(CloseAtDue).Next(opened, due, opened.AddDays(-1), due.AddDays(3))
+	if late.Kind != AlertClose || late.Date != due {
+		t.Errorf("a window after an outage: %+v, want it closed on its due date", late)
+	}
+	// An escalating step's policy is the chain itself.
+	esc, _ := p.ForStep(EscalateAtDue).Next(opened, due, due.AddDays(-1), due)
+	if esc.Kind != AlertEscalation || esc.Level != HolderEscalation {
+		t.Errorf("an escalating step on its due date: %+v, want the first escalation", esc)
 	}
 }

@@ -165,13 +165,15 @@ func (i InstitutionInfo) IsSecretariat(personID string) bool {
 // StepStatus is where a step stands.
 type StepStatus string
 
-// Step statuses. A step never fails: it is done, waived, expired (an unanswered invitation
-// or a window that closed), or withdrawn when the cycle was cancelled.
+// Step statuses. A step never fails: it is done, waived, expired (an unanswered
+// invitation), closed (a window whose time ran out, used or not), or withdrawn when the
+// cycle was cancelled.
 const (
 	StepOpen      StepStatus = "open"
 	StepDone      StepStatus = "done"
 	StepWaived    StepStatus = "waived"
 	StepExpired   StepStatus = "expired"
+	StepClosed    StepStatus = "closed"
 	StepWithdrawn StepStatus = "withdrawn"
 )
 

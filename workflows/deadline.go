@@ -28,9 +28,9 @@ type stepSpec struct {
 	// FirstEscalationTo receives the escalation at the due date: the institution manager for
 	// the institution's steps, the lead reviewer for the team's.
 	FirstEscalationTo string
-	// ExpiresAtDue closes the step at its due date instead of escalating: an unanswered
-	// invitation, or a window (hearing, appeal) that simply closes.
-	ExpiresAtDue bool
+	// AtDue is what the due date does: escalate (the default), expire an unanswered
+	// invitation, or close a window (hearing, appeal).
+	AtDue domain.AtDue
 }
 
 // step is an open or closed step of a stage.
@@ -39,12 +39,15 @@ type step struct {
 	id                string
 	rec               StepRecord
 	firstEscalationTo string
-	expiresAtDue      bool
+	atDue             domain.AtDue
 	// dueVersion changes when the due date moves, waking the alert coroutine.
 	dueVersion int
 }
 
 func (s *step) open() bool { return s.rec.Status == StepOpen }
+
+// escalates reports whether the step walks the escalation chain after its due date.
+func (s *step) escalates() bool { return s.atDue == "" || s.atDue == domain.EscalateAtDue }
 
 // stepBook holds the steps of one stage workflow.
 type stepBook struct {
@@ -127,7 +130,7 @@ func (b *stepBook) openStep(ctx workflow.Context, spec stepSpec) *step {
 			Opened: today, Due: spec.Due, Status: StepOpen,
 		},
 		firstEscalationTo: spec.FirstEscalationTo,
-		expiresAtDue:      spec.ExpiresAtDue,
+		atDue:             spec.AtDue,
 	}
 	b.steps = append(b.steps, s)
 	opened := b.snapshot(ctx, s)
@@ -146,13 +149,24 @@ func (b *stepBook) openStep(ctx workflow.Context, spec stepSpec) *step {
 // walkAlerts sends the step's reminders and escalations one at a time until it closes.
 func (b *stepBook) walkAlerts(ctx workflow.Context, s *step) {
 	policy := b.in.Settings.Durations.DeadlinePolicy()
+	// Before step-policies, a step that did not escalate got no reminder: it waited for its
+	// due date and expired.
+	perStep := workflow.GetVersion(ctx, ChangeStepPolicies, workflow.DefaultVersion, 1) >= 1
 	after := s.rec.Opened.AddDays(-1)
 	for s.open() {
 		version := s.dueVersion
 		var next domain.Alert
-		if s.expiresAtDue {
-			next = domain.Alert{Kind: domain.AlertEscalation, Date: s.rec.Due, Level: 0}
-		} else {
+		switch {
+		case perStep:
+			var ok bool
+			if next, ok = policy.ForStep(s.atDue).Next(s.rec.Opened, s.rec.Due, after, b.today(ctx)); !ok {
+				_ = workflow.Await(ctx, func() bool { return !s.open() || s.dueVersion != version })
+				after = b.today(ctx).AddDays(-1)
+				continue
+			}
+		case !s.escalates():
+			next = domain.Alert{Kind: domain.AlertClose, Date: s.rec.Due}
+		default:
 			var ok bool
 			if next, ok = policy.CatchUpAlert(s.rec.Opened, s.rec.Due, after, b.today(ctx)); !ok {
 				// No further alert: wait until the step closes or its due date moves.
@@ -183,8 +197,12 @@ func (b *stepBook) walkAlerts(ctx workflow.Context, s *step) {
 		if !s.open() {
 			return
 		}
-		if s.expiresAtDue {
-			b.closeStep(ctx, s, StepExpired, "", "no answer by the due date")
+		if next.Kind == domain.AlertClose {
+			if s.atDue == domain.CloseAtDue && perStep {
+				b.closeStep(ctx, s, StepClosed, "", "the window closed on "+s.rec.Due.String())
+			} else {
+				b.closeStep(ctx, s, StepExpired, "", "no answer by the due date")
+			}
 			return
 		}
 		b.sendAlert(ctx, s, next)

@@ -168,7 +168,7 @@ func (e *external) run(ctx workflow.Context) error {
 	// The institution may comment on factual errors; then the report is final.
 	e.hearingDue = domain.DueDate(e.today(ctx), d.HearingPeriod)
 	if err := e.awaitStep(ctx, stepSpec{Key: StepHearing, Title: "Høring: bemærkninger til faktuelle fejl i rapporten",
-		HolderID: e.manager(), HolderRole: string(domain.RoleInstitutionManager), Due: e.hearingDue, ExpiresAtDue: true}); err != nil {
+		HolderID: e.manager(), HolderRole: string(domain.RoleInstitutionManager), Due: e.hearingDue, AtDue: domain.CloseAtDue}); err != nil {
 		return err
 	}
 	e.final = e.report.Verdict
@@ -236,7 +236,7 @@ func (e *external) followUp(ctx workflow.Context) error {
 	d := e.durations().Durations
 	e.appealBy = d.AppealWindow.AddTo(e.finalOn)
 	window := e.book.openStep(ctx, stepSpec{Key: StepAppealWindow, Title: "Klagefrist: institutionen kan klage over den endelige vurdering",
-		HolderID: e.manager(), HolderRole: string(domain.RoleInstitutionManager), Due: e.appealBy, ExpiresAtDue: true})
+		HolderID: e.manager(), HolderRole: string(domain.RoleInstitutionManager), Due: e.appealBy, AtDue: domain.CloseAtDue})
 	var plan *step
 	openPlan := func() {
 		plan = e.book.openStep(ctx, stepSpec{Key: StepActionPlan, Title: "Indsend handleplan for de områder der skal forbedres",
@@ -418,7 +418,7 @@ func (e *external) proposeAndInvite(ctx workflow.Context, roles []domain.TeamRol
 		s.invitee = TeamMember{Seat: p.Seat, PersonID: p.PersonID, Name: p.Name, Status: MemberInvited, Reasons: p.Reasons}
 		s.invitation = e.book.openStep(ctx, stepSpec{Key: fmt.Sprintf("%s/%s/%d", StepInvitation, p.Seat, s.rounds),
 			Title:    fmt.Sprintf("Svar på invitation som %s ved ekstern evaluering", p.Seat),
-			HolderID: p.PersonID, HolderRole: string(p.Seat), ExpiresAtDue: true,
+			HolderID: p.PersonID, HolderRole: string(p.Seat), AtDue: domain.ExpireAtDue,
 			Due: d.InvitationAnswer.AddTo(e.today(ctx))})
 		e.recordAssignment(ctx, s.invitee, s.invitation.rec.Opened, s.invitation.rec.Due, domain.Date{})
 	}

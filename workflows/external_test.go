@@ -73,6 +73,18 @@ func TestDeclineAndNoAnswerBringTheNextCandidate(t *testing.T) {
 	if got := strings.Join(statuses["user-representative"], ","); got != "no-answer,accepted" {
 		t.Errorf("user-representative assignments = %s, want no-answer,accepted", got)
 	}
+	// The person who never answered was reminded once, the day before the invitation lapsed.
+	for id := range ignored {
+		var reminders []string
+		for _, m := range h.outbox(id) {
+			if m.Kind == "reminder" {
+				reminders = append(reminders, m.Subject)
+			}
+		}
+		if len(reminders) != 1 || !strings.Contains(reminders[0], "(om 1 dage)") {
+			t.Errorf("reminders to %s, who never answered: %q, want one the day before", id, reminders)
+		}
+	}
 	next := h.continuedAs()
 	for id := range ignored {
 		for _, member := range next.PreviousTeam {
@@ -157,8 +169,19 @@ func TestVerdictOne(t *testing.T) {
 	if _, ok := steps[workflows.StepActionPlan]; ok {
 		t.Error("verdict 1 must not ask for an action plan")
 	}
-	if steps[workflows.StepHearing] != "expired no answer by the due date" || steps[workflows.StepAppealWindow] != "expired no answer by the due date" {
-		t.Errorf("hearing %q and appeal window %q should close at their due dates", steps[workflows.StepHearing], steps[workflows.StepAppealWindow])
+	if !strings.HasPrefix(steps[workflows.StepHearing], "closed the window closed on ") ||
+		!strings.HasPrefix(steps[workflows.StepAppealWindow], "closed the window closed on ") {
+		t.Errorf("hearing %q and appeal window %q should close (not expire) at their due dates", steps[workflows.StepHearing], steps[workflows.StepAppealWindow])
+	}
+	// The windows are reminded before they close, as every step that waits for a person.
+	reminded := map[string]int{}
+	for _, m := range h.outbox(manager) {
+		if m.Kind == "reminder" {
+			reminded[m.Step]++
+		}
+	}
+	if reminded[workflows.StepHearing] == 0 || reminded[workflows.StepAppealWindow] == 0 {
+		t.Errorf("reminders to the manager per step: %v, want the hearing and the appeal window reminded", reminded)
 	}
 }
 

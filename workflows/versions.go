@@ -12,7 +12,11 @@ const (
 	// CycleNumber from its start; Step, StepHolder and StepDueAt belong to the stage that
 	// holds the step, and the parent no longer sets them (release v3).
 	ChangeVisibilityPerWorkflow = "visibility-per-workflow"
+	// ChangeStepPolicies: invitations, the hearing and the appeal window are reminded before
+	// their due date like every other step, and a window that closes is "closed", not
+	// "expired" (release v4).
+	ChangeStepPolicies = "step-policies"
 )
 
 // ChangeIDs lists every change ID the workflows use, oldest first.
-var ChangeIDs = []string{ChangeTellHandSeatedMember, ChangeVisibilityPerWorkflow}
+var ChangeIDs = []string{ChangeTellHandSeatedMember, ChangeVisibilityPerWorkflow, ChangeStepPolicies}
