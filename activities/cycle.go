@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"go.temporal.io/sdk/temporal"
@@ -159,15 +160,27 @@ func (a *Activities) CheckCandidate(ctx context.Context, req CandidateCheck) err
 			fmt.Sprintf("%s is not a reviewer or representative in the registry", req.PersonID), "NotEligible", nil)
 	}
 	violations := domain.Violations(facts.institution, *person, req.Seat, req.On, a.capacity())
-	if len(violations) == 0 {
+	broken := map[string]bool{}
+	var reasons []string
+	for _, v := range violations {
+		broken[v.Rule] = true
+		if !slices.Contains(req.Overrides, v.Rule) {
+			reasons = append(reasons, v.String())
+		}
+	}
+	for _, rule := range req.Overrides {
+		if !broken[rule] {
+			return temporal.NewNonRetryableApplicationError(fmt.Sprintf(
+				"%s breaks no rule %s for %s: drop --override %s, so the record does not claim an exception that was not made",
+				req.PersonID, rule, req.InstitutionID, rule), "NotEligible", nil)
+		}
+	}
+	if len(reasons) == 0 {
 		return nil
 	}
-	reasons := make([]string, len(violations))
-	for i, v := range violations {
-		reasons[i] = v.String()
-	}
 	return temporal.NewNonRetryableApplicationError(
-		fmt.Sprintf("%s cannot be %s for %s: %s", req.PersonID, req.Seat, req.InstitutionID, strings.Join(reasons, "; ")),
+		fmt.Sprintf("%s cannot be %s for %s: %s (the secretariat may seat them anyway with --override RULE and a reason)",
+			req.PersonID, req.Seat, req.InstitutionID, strings.Join(reasons, "; ")),
 		"NotEligible", nil)
 }
 
@@ -178,6 +191,8 @@ type CandidateCheck struct {
 	PersonID      string          `json:"person_id"`
 	On            domain.Date     `json:"on"`
 	PreviousTeam  []string        `json:"previous_team,omitempty"`
+	// Overrides are the hard rules the secretariat lets this person break, with a reason.
+	Overrides []string `json:"overrides,omitempty"`
 }
 
 func (a *Activities) capacity() int {

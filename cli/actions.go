@@ -299,18 +299,23 @@ invited. The reason helps the secretariat plan.`
 func (a *app) assignCommand() *cobra.Command {
 	var (
 		seat, person, reason string
+		overrides            []string
 		f                    actionFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "assign INSTITUTION-ID --seat SEAT --person PERSON-ID --reason TEXT --as SECRETARIAT-ID",
 		Short: "Assign or replace a team member by hand (secretariat)",
 		Long: `assign puts a person on a seat of the institution's team without an invitation: when no
-candidate is left, or to replace a member. The person must still meet the hard rules
-(another region, a similar institution, training, no conflict of interest, rotation,
-capacity). A new lead takes over the lead's open steps. Seats: lead, professional,
-user-representative, relative-representative, trainee.`,
-		Example: `  starter assignment assign H-01 --seat professional --person P-061 --reason "Ingen kandidat tilbage" --as P-131`,
-		Args:    cobra.ExactArgs(1),
+candidate is left, or to replace a member. The person must meet the hard rules (another
+region, a similar institution, training, no conflict of interest, rotation, capacity); a
+refusal names the rule broken. The secretariat may seat someone who breaks a rule only by
+overriding that rule by name (--override RULE) with a reason: both are recorded on the team
+and in the audit trail. A new lead takes over the lead's open steps. Seats: lead,
+professional, user-representative, relative-representative, trainee.`,
+		Example: `  starter assignment assign H-01 --seat professional --person P-061 --reason "Ingen kandidat tilbage" --as P-131
+  starter assignment assign H-01 --seat relative-representative --person P-120 --override no-conflict \
+    --reason "Konflikten er vurderet uvæsentlig af sekretariatet" --as P-131`,
+		Args: cobra.ExactArgs(1),
 	}
 	var role domain.TeamRole
 	cmd.RunE = a.runAction(&f, []check{
@@ -325,7 +330,8 @@ user-representative, relative-representative, trainee.`,
 		required("reason", &reason, "say why the seat is assigned by hand; it goes into the audit trail"),
 	}, func(cmd *cobra.Command, inst, actor string) error {
 		var m workflows.TeamMember
-		req := workflows.ReviewerAssignment{Action: action(actor), Seat: role, PersonID: strings.TrimSpace(person), Reason: reason}
+		req := workflows.ReviewerAssignment{Action: action(actor), Seat: role, PersonID: strings.TrimSpace(person), Reason: reason,
+			Overrides: overrides}
 		if err := a.send(cmd, inst, workflows.UpdateAssignReviewer,
 			"the team is assigned during the external evaluation", externalStage, req, &m); err != nil {
 			return err
@@ -335,6 +341,9 @@ user-representative, relative-representative, trainee.`,
 	cmd.Flags().StringVar(&seat, "seat", "", "the seat: lead, professional, user-representative, relative-representative or trainee")
 	cmd.Flags().StringVar(&person, "person", "", "the person to put on the seat")
 	cmd.Flags().StringVar(&reason, "reason", "", "why (audit trail)")
+	cmd.Flags().StringArrayVar(&overrides, "override", nil, "a hard rule the person may break, named as the refusal names it "+
+		"(other-region, similar-institution, trained-for-seat, no-conflict, not-employed-there, rotation, capacity); repeat for several; "+
+		"recorded with --reason on the team and in the audit trail")
 	f.add(cmd, "the secretariat")
 	return cmd
 }

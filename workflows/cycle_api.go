@@ -303,11 +303,14 @@ type InvitationAnswer struct {
 }
 
 // ReviewerAssignment is the secretariat assigning or replacing a team member by hand.
+// Overrides name the hard rules (domain.HardRules) the person may break; the reason says
+// why, and both go on the team record and into the audit trail.
 type ReviewerAssignment struct {
 	Action
-	Seat     domain.TeamRole `json:"seat"`
-	PersonID string          `json:"person_id"`
-	Reason   string          `json:"reason"`
+	Seat      domain.TeamRole `json:"seat"`
+	PersonID  string          `json:"person_id"`
+	Reason    string          `json:"reason"`
+	Overrides []string        `json:"overrides,omitempty"`
 }
 
 // VisitDate sets the date of the visit or the revisit.

@@ -2,6 +2,8 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -102,6 +104,14 @@ func (e *external) validateAssignment(_ workflow.Context, req ReviewerAssignment
 	if err := checkReason("assigning by hand; it goes into the audit trail", req.Reason); err != nil {
 		return err
 	}
+	for i, rule := range req.Overrides {
+		if !slices.ContainsFunc(domain.HardRules(), func(r domain.Rule) bool { return r.Name == rule }) {
+			return fmt.Errorf("--override %q is not a hard rule: name one of %s", rule, strings.Join(ruleNames(), ", "))
+		}
+		if slices.Contains(req.Overrides[:i], rule) {
+			return fmt.Errorf("the rule %s is overridden twice", rule)
+		}
+	}
 	return e.assignmentAllowed(req)
 }
 
@@ -138,7 +148,7 @@ func (e *external) assignReviewer(ctx workflow.Context, req ReviewerAssignment) 
 	defer e.teamLock.Unlock()
 	var a *activities.Activities
 	check := activities.CandidateCheck{InstitutionID: e.book.in.InstitutionID, Seat: req.Seat, PersonID: req.PersonID,
-		On: e.today(ctx), PreviousTeam: e.book.in.PreviousTeam}
+		On: e.today(ctx), PreviousTeam: e.book.in.PreviousTeam, Overrides: req.Overrides}
 	if err := workflow.ExecuteActivity(checkOptions(ctx), a.CheckCandidate, check).Get(ctx, nil); err != nil {
 		return TeamMember{}, err
 	}
@@ -171,7 +181,7 @@ func (e *external) assignReviewer(ctx workflow.Context, req ReviewerAssignment) 
 		s.history = append(s.history, old)
 		e.recordAssignment(ctx, old, e.today(ctx), e.today(ctx), e.today(ctx))
 	}
-	m := TeamMember{Seat: req.Seat, PersonID: req.PersonID, Status: MemberAssigned, Reasons: []string{"assigned by " + req.Actor + ": " + excerpt(req.Reason, noteExcerpt)}}
+	m := TeamMember{Seat: req.Seat, PersonID: req.PersonID, Status: MemberAssigned, Reasons: []string{"assigned by " + req.Actor + overriding(req.Overrides) + ": " + excerpt(req.Reason, noteExcerpt)}}
 	s.member = &m
 	if s.manual != nil && s.manual.open() {
 		e.book.closeStep(ctx, s.manual, StepDone, req.Actor, "assigned "+req.PersonID)
@@ -190,7 +200,7 @@ func (e *external) assignReviewer(ctx workflow.Context, req ReviewerAssignment) 
 	if workflow.GetVersion(ctx, ChangeTellHandSeatedMember, workflow.DefaultVersion, 1) >= 1 {
 		e.tellSeated(ctx, m)
 	}
-	e.book.audit(ctx, req.Actor, "assign-reviewer", string(req.Seat), fmt.Sprintf("%s (replacing %q): %s", req.PersonID, previous, excerpt(req.Reason, auditExcerpt)))
+	e.book.audit(ctx, req.Actor, "assign-reviewer", string(req.Seat), fmt.Sprintf("%s (replacing %q)%s: %s", req.PersonID, previous, overriding(req.Overrides), excerpt(req.Reason, auditExcerpt)))
 	return m, nil
 }
 
@@ -419,4 +429,21 @@ func (e *external) decide(ctx workflow.Context, req Decision) (StepRecord, error
 	e.recordSubmission(ctx, s, "decision", req.Actor, req)
 	e.book.audit(ctx, req.Actor, "decide", s.rec.Key, outcome+": "+excerpt(req.Reason, auditExcerpt))
 	return s.rec, nil
+}
+
+// ruleNames are the names of the hard rules, for messages.
+func ruleNames() []string {
+	var names []string
+	for _, r := range domain.HardRules() {
+		names = append(names, r.Name)
+	}
+	return names
+}
+
+// overriding says which hard rules a hand assignment overrides, for the team and the audit.
+func overriding(rules []string) string {
+	if len(rules) == 0 {
+		return ""
+	}
+	return " overriding " + strings.Join(rules, ", ")
 }

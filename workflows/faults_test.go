@@ -222,3 +222,70 @@ func TestConcurrentHandAssignmentsForOneSeat(t *testing.T) {
 		t.Errorf("the team the cycle carries is %v, want %s and not %s", next.PreviousTeam, candidates[0], candidates[1])
 	}
 }
+
+// TestOverrideSeatsARuleBreakerOnlyByName: the secretariat may seat a person who breaks a
+// hard rule only by overriding that rule by name, with a reason; both are recorded on the
+// team and in the audit trail. Without the override the refusal names the rule; an unknown
+// rule, or one the person does not break, is refused.
+func TestOverrideSeatsARuleBreakerOnlyByName(t *testing.T) {
+	h := newHarness(t)
+	if _, err := h.store.DB().ExecContext(t.Context(), `INSERT INTO conflicts_of_interest (person_id, institution_id)
+		SELECT id, 'H-01' FROM people WHERE role = 'relative-representative'`); err != nil {
+		t.Fatal(err)
+	}
+	var person string
+	if err := h.store.DB().GetContext(t.Context(), &person, `SELECT id FROM people WHERE role = 'relative-representative'
+		AND region <> 'hovedstaden' ORDER BY id LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	assign := func(overrides ...string) workflows.ReviewerAssignment {
+		return workflows.ReviewerAssignment{Action: workflows.Action{Actor: secretariat}, Seat: domain.SeatRelative,
+			PersonID: person, Reason: "Konflikten er vurderet uvæsentlig", Overrides: overrides}
+	}
+	outcomes := map[string]string{}
+	h.actions[workflows.StepManualAssignment] = func(h *harness, stage string, st workflows.StepRecord, today domain.Date) bool {
+		h.mustReject(stage, workflows.UpdateAssignReviewer, assign("friendship"), `--override "friendship" is not a hard rule`)
+		for i, a := range []workflows.ReviewerAssignment{assign(), assign("capacity"), assign("no-conflict")} {
+			h.update(stage, workflows.UpdateAssignReviewer, a, func(err error) {
+				outcomes[fmt.Sprint(i)] = fmt.Sprint(err)
+			})
+		}
+		return true
+	}
+	h.run()
+	next := h.continuedAs()
+
+	if len(outcomes) != 3 {
+		t.Fatalf("outcomes %v, want 3", outcomes)
+	}
+	if !strings.Contains(outcomes["0"], "no-conflict: has declared a conflict of interest") || !strings.Contains(outcomes["0"], "--override RULE") {
+		t.Errorf("without an override: %s, want the rule named and the override offered", outcomes["0"])
+	}
+	if !strings.Contains(outcomes["1"], "breaks no rule capacity") {
+		t.Errorf("overriding a rule that holds: %s, want a refusal", outcomes["1"])
+	}
+	if outcomes["2"] != "<nil>" {
+		t.Errorf("overriding the rule broken: %s, want the person seated", outcomes["2"])
+	}
+	if !slices.Contains(next.PreviousTeam, person) {
+		t.Errorf("%s is not on the team %v", person, next.PreviousTeam)
+	}
+	var reasons string
+	if err := h.store.DB().GetContext(t.Context(), &reasons, `SELECT reasons FROM assignments WHERE person_id = ? AND status = 'assigned'`, person); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(reasons, "overriding no-conflict: Konflikten er vurderet uvæsentlig") {
+		t.Errorf("team record %q, want the override and its reason", reasons)
+	}
+	trail, err := h.store.AuditTrail(t.Context(), institution)
+	if err != nil {
+		t.Fatal(err)
+	}
+	audited := false
+	for _, e := range trail {
+		audited = audited || (e.Action == "assign-reviewer" && strings.Contains(e.Details, "overriding no-conflict"))
+	}
+	if !audited {
+		t.Error("the override is not in the audit trail")
+	}
+}
