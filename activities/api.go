@@ -249,3 +249,16 @@ type TeamProposal struct {
 	Name     string          `json:"name,omitempty"`
 	Reasons  []string        `json:"reasons,omitempty"`
 }
+
+// TeamAnnouncement tells the team and the institution manager who is on the team once it is
+// complete. The activity looks up each member's name and home region in the registry.
+type TeamAnnouncement struct {
+	Notification Notification `json:"notification"`
+	Members      []TeamSeat   `json:"members"`
+}
+
+// TeamSeat is one member of a complete team.
+type TeamSeat struct {
+	Seat     domain.TeamRole `json:"seat"`
+	PersonID string          `json:"person_id"`
+}

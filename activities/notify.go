@@ -176,3 +176,27 @@ func (a *Activities) compose(n Notification, to store.Person) store.OutboxMessag
 		Due: sql.NullString{String: n.Due.String(), Valid: !n.Due.IsZero()},
 	}
 }
+
+// AnnounceTeam sends every recipient of the announcement the team's line-up: seat, name and
+// home region of each member. Queued once per recipient, like every notification.
+func (a *Activities) AnnounceTeam(ctx context.Context, t TeamAnnouncement) ([]string, error) {
+	lines := make([]string, 0, len(t.Members))
+	for _, m := range t.Members {
+		p, err := a.Store.Person(ctx, m.PersonID)
+		if errors.Is(err, store.ErrNotFound) {
+			lines = append(lines, fmt.Sprintf("%s: %s", m.Seat, m.PersonID))
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		region := "national"
+		if p.Region != "" {
+			region = p.Region.Name()
+		}
+		lines = append(lines, fmt.Sprintf("%s: %s (%s, %s)", m.Seat, p.Name, p.ID, region))
+	}
+	n := t.Notification
+	n.Text = "Holdet:\n" + strings.Join(lines, "\n")
+	return a.Notify(ctx, n)
+}

@@ -286,6 +286,9 @@ func (e *external) assembleTeam(ctx workflow.Context) error {
 	for {
 		if e.teamComplete() {
 			e.settleTrainee(ctx)
+			if workflow.GetVersion(ctx, ChangeAnnounceTeam, workflow.DefaultVersion, 1) >= 1 {
+				e.announceTeam(ctx)
+			}
 			return nil
 		}
 		version := e.teamVersion
@@ -444,6 +447,27 @@ func (e *external) recordAssignment(ctx workflow.Context, m TeamMember, invited,
 	}
 	var a *activities.Activities
 	_ = e.book.effect(ctx, a.RecordAssignment, row, nil)
+}
+
+// announceTeam tells every member and the institution manager who is on the complete team.
+func (e *external) announceTeam(ctx workflow.Context) {
+	in := e.book.in
+	var members []activities.TeamSeat
+	to := []activities.Recipient{{PersonID: e.manager()}}
+	for _, m := range e.team() {
+		if m.Status == MemberAccepted || m.Status == MemberAssigned {
+			members = append(members, activities.TeamSeat{Seat: m.Seat, PersonID: m.PersonID})
+			to = append(to, activities.Recipient{PersonID: m.PersonID})
+		}
+	}
+	n := activities.Notification{
+		Key:  alertKey(e.book.key+"/team", string(activities.KindInfo), 0, e.today(ctx)),
+		Kind: activities.KindInfo, To: to,
+		InstitutionID: in.InstitutionID, Institution: in.Institution.Name, Region: in.Institution.Region, Cycle: in.Cycle,
+		Step: "team", Title: "Holdet til den eksterne evaluering er på plads", On: e.today(ctx),
+	}
+	var a *activities.Activities
+	_ = e.book.effect(ctx, a.AnnounceTeam, activities.TeamAnnouncement{Notification: n, Members: members}, nil)
 }
 
 // tellSeated gives a person seated by hand the same task notification an invited person

@@ -173,6 +173,24 @@ func TestVerdictOne(t *testing.T) {
 		!strings.HasPrefix(steps[workflows.StepAppealWindow], "closed the window closed on ") {
 		t.Errorf("hearing %q and appeal window %q should close (not expire) at their due dates", steps[workflows.StepHearing], steps[workflows.StepAppealWindow])
 	}
+	// When the team was complete, the manager and every member were told who is on it.
+	var announced []string
+	for _, m := range h.outbox(manager) {
+		if m.Step == "team" {
+			announced = append(announced, m.Body)
+		}
+	}
+	if len(announced) != 1 {
+		t.Fatalf("the manager got %d team announcements, want 1", len(announced))
+	}
+	for _, seat := range domain.RequiredSeats() {
+		if !strings.Contains(announced[0], string(seat)+": ") {
+			t.Errorf("the team announcement does not name the %s:\n%s", seat, announced[0])
+		}
+	}
+	if !strings.Contains(announced[0], "Region ") {
+		t.Errorf("the team announcement gives no home regions:\n%s", announced[0])
+	}
 	// The windows are reminded before they close, as every step that waits for a person.
 	reminded := map[string]int{}
 	for _, m := range h.outbox(manager) {

@@ -16,7 +16,10 @@ const (
 	// their due date like every other step, and a window that closes is "closed", not
 	// "expired" (release v4).
 	ChangeStepPolicies = "step-policies"
+	// ChangeAnnounceTeam: when the team is complete, every member and the institution manager
+	// are told who is on it (release v5).
+	ChangeAnnounceTeam = "announce-team"
 )
 
 // ChangeIDs lists every change ID the workflows use, oldest first.
-var ChangeIDs = []string{ChangeTellHandSeatedMember, ChangeVisibilityPerWorkflow, ChangeStepPolicies}
+var ChangeIDs = []string{ChangeTellHandSeatedMember, ChangeVisibilityPerWorkflow, ChangeStepPolicies, ChangeAnnounceTeam}
