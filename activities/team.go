@@ -91,7 +91,8 @@ type registryFacts struct {
 }
 
 // candidateFacts loads the institution and every reviewer and representative with what the
-// rules need: home target groups, trainings, conflicts, employments and load.
+// rules need: home target groups, the target groups a representative speaks for, trainings,
+// conflicts, employments and load (planning.LoadRegistry).
 func (a *Activities) candidateFacts(ctx context.Context, institutionID string, on domain.Date, previousTeam []string) (registryFacts, error) {
 	in, err := a.Store.Institution(ctx, institutionID)
 	if errors.Is(err, store.ErrNotFound) {

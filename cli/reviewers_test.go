@@ -220,3 +220,59 @@ func TestProposeTeamActivityUsesTheAppliedPlan(t *testing.T) {
 		t.Errorf("planned professional not kept: %+v", got[1])
 	}
 }
+
+// TestReviewersWhyNotNamesTheSimilarInstitutionRuleForARepresentative: a representative is
+// kept off an institution none of whose target groups they speak for, and why-not names the
+// rule with the groups compared; one who speaks for its group is eligible, and propose gives
+// that as the reason. A representative stored with neither target groups nor a home
+// institution (before the column was required) is excluded by the same rule.
+func TestReviewersWhyNotNamesTheSimilarInstitutionRuleForARepresentative(t *testing.T) {
+	env := importedExamples(t)
+	// P-101 (Hovedstaden) speaks for mental-illness; S-05 serves acquired-brain-injury.
+	code, stdout, stderr := runStarter(t, env, "reviewers", "why-not", "--institution", "S-05", "--person", "P-101", "--date", "2027-01-01")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	want := "similar-institution: speaks for mental-illness, none of the institution's target groups (acquired-brain-injury)"
+	if !strings.Contains(stdout, "cannot be user-representative at S-05") || !strings.Contains(stdout, want) {
+		t.Errorf("why-not lacks %q:\n%s", want, stdout)
+	}
+	// P-114 (Nordjylland) speaks for mental-illness and acquired-brain-injury.
+	code, stdout, _ = runStarter(t, env, "reviewers", "why-not", "--institution", "S-05", "--person", "P-114", "--date", "2027-01-01")
+	if code != ExitOK || !strings.Contains(stdout, "is eligible for user-representative at S-05") {
+		t.Errorf("exit %d: %s", code, stdout)
+	}
+	code, stdout, _ = runStarter(t, env, "reviewers", "propose", "--institution", "S-05", "--date", "2027-01-01", "--json")
+	var props []domain.Proposal
+	if code != ExitOK || json.Unmarshal([]byte(stdout), &props) != nil {
+		t.Fatalf("propose: exit %d: %s", code, stdout)
+	}
+	for _, p := range props {
+		if p.Seat != domain.SeatUser && p.Seat != domain.SeatRelative {
+			continue
+		}
+		if !p.Found || !strings.Contains(strings.Join(p.Reasons, "; "), "acquired-brain-injury") {
+			t.Errorf("S-05's %s seat: %+v, want a representative sharing acquired-brain-injury", p.Seat, p)
+		}
+	}
+
+	cfg, _ := config.Load(config.Source{Environ: env})
+	st, err := store.OpenSQLite(context.Background(), cfg.StorePath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = st.DB().Exec(`DELETE FROM person_target_groups WHERE person_id = 'P-103'`)
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, _ = runStarter(t, env, "reviewers", "why-not", "--institution", "S-03", "--person", "P-103", "--date", "2027-01-01", "--json")
+	var out []whyNotSeat
+	if code != ExitOK || json.Unmarshal([]byte(stdout), &out) != nil || len(out) != 1 {
+		t.Fatalf("json: exit %d: %s", code, stdout)
+	}
+	if v := out[0].Violations; out[0].Eligible || len(v) != 1 || v[0].Rule != "similar-institution" ||
+		!strings.Contains(v[0].Fact, "speaks for no target group and has no home institution") {
+		t.Errorf("P-103 without target groups: %+v", out[0])
+	}
+}

@@ -35,9 +35,13 @@ type Candidate struct {
 	// HomeTargetGroups are the target groups of the home institution; empty when the person
 	// has none (a representative from an association).
 	HomeTargetGroups []TargetGroup
-	Trainings        map[TrainingKind]Date
-	Conflicts        []string
-	Employments      []Employment
+	// TargetGroups are the target groups a user or relative representative speaks for (the
+	// people file's target_groups); when set they, not the home institution's, decide which
+	// institutions are similar. Only representatives have them.
+	TargetGroups []TargetGroup
+	Trainings    map[TrainingKind]Date
+	Conflicts    []string
+	Employments  []Employment
 	// EvaluationsByYear counts the external evaluations the person is invited to or sits on,
 	// by the calendar year of the evaluation.
 	EvaluationsByYear map[int]int
@@ -106,22 +110,63 @@ func RuleOtherRegion(in InstitutionFacts, c Candidate) string {
 	return ""
 }
 
-// RuleSharedTargetGroup: the reviewer's institution serves at least one of the same target
-// groups. A representative without a home institution is not tied to one and passes.
-func RuleSharedTargetGroup(in InstitutionFacts, c Candidate) string {
-	if c.HomeInstitution == "" && c.Role != RoleReviewer {
-		return ""
-	}
-	for _, g := range c.HomeTargetGroups {
-		if slices.Contains(in.TargetGroups, g) {
-			return ""
-		}
+// ComparedTargetGroups are the target groups the similar-institution rule compares with the
+// institution's: for a user or relative representative the groups they speak for, or, when
+// they list none, those of their home institution; for everyone else those of their home
+// institution. Empty when there are none to compare (the rule then fails).
+func (c *Candidate) ComparedTargetGroups() []TargetGroup {
+	if c.Role.IsRepresentative() && len(c.TargetGroups) > 0 {
+		return c.TargetGroups
 	}
 	if c.HomeInstitution == "" {
+		return nil
+	}
+	return c.HomeTargetGroups
+}
+
+// SharesTargetGroup is the similar-institution rule as a test: the candidate's compared
+// target groups (ComparedTargetGroups) and the institution's have at least one in common. It
+// does not allocate; the planner filters with it and RuleSharedTargetGroup explains it.
+func SharesTargetGroup(in *InstitutionFacts, c *Candidate) bool {
+	for _, g := range c.ComparedTargetGroups() {
+		if slices.Contains(in.TargetGroups, g) {
+			return true
+		}
+	}
+	return false
+}
+
+// SharedTargetGroups lists the candidate's compared target groups the institution also
+// serves, in the candidate's order (for the reasons of a proposal).
+func SharedTargetGroups(in *InstitutionFacts, c *Candidate) []TargetGroup {
+	var out []TargetGroup
+	for _, g := range c.ComparedTargetGroups() {
+		if slices.Contains(in.TargetGroups, g) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// RuleSharedTargetGroup: the candidate comes from a similar institution, one that serves at
+// least one of the institution's target groups (PRODUCT.md §4). A reviewer is compared by
+// their home institution; a user or relative representative by the target groups they speak
+// for, or by their home institution when they list none. The fact names the groups compared.
+func RuleSharedTargetGroup(in InstitutionFacts, c Candidate) string {
+	if SharesTargetGroup(&in, &c) {
+		return ""
+	}
+	theirs := joinGroups(in.TargetGroups)
+	switch {
+	case c.Role.IsRepresentative() && len(c.TargetGroups) > 0:
+		return fmt.Sprintf("speaks for %s, none of the institution's target groups (%s)", joinGroups(c.TargetGroups), theirs)
+	case c.HomeInstitution == "" && c.Role.IsRepresentative():
+		return fmt.Sprintf("speaks for no target group and has no home institution to compare with the institution's target groups (%s): the people file must give target_groups", theirs)
+	case c.HomeInstitution == "":
 		return "has no home institution to compare target groups with"
 	}
 	return fmt.Sprintf("home institution %s serves %s, none of the institution's target groups (%s)",
-		c.HomeInstitution, joinGroups(c.HomeTargetGroups), joinGroups(in.TargetGroups))
+		c.HomeInstitution, joinGroups(c.HomeTargetGroups), theirs)
 }
 
 // RuleTrainedForSeat: the person has the role and the completed training the seat needs;

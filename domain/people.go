@@ -39,6 +39,12 @@ func (r Role) Valid() bool {
 // MayBeNational reports whether a person in this role may have no region (national level).
 func (r Role) MayBeNational() bool { return r == RoleSecretariat || r == RoleManager }
 
+// IsRepresentative reports whether the role sits on teams for users or relatives: the roles
+// that may name the target groups they speak for.
+func (r Role) IsRepresentative() bool {
+	return r == RoleUserRepresentative || r == RoleRelativeRepresentative
+}
+
 // ParseRole reads a role name as written in registry files.
 func ParseRole(s string) (Role, error) {
 	r := Role(strings.ToLower(strings.TrimSpace(s)))

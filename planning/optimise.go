@@ -79,7 +79,7 @@ type bucketKey struct {
 	seat  domain.TeamRole
 	year  int
 	reg   domain.Region
-	group domain.TargetGroup // "" for representatives without a home institution
+	group domain.TargetGroup // one of domain.Candidate.ComparedTargetGroups
 }
 
 type pyKey struct {
@@ -136,11 +136,10 @@ func (p *planner) index(seat domain.TeamRole, year int) {
 			continue // trained before the year began: no longer a trainee
 		}
 		e := bucketEntry{idx: int32(i), cost: seatCost(c, seat) + LoadCost(c.EvaluationsByYear[year])}
-		groups := c.HomeTargetGroups
-		if c.HomeInstitution == "" && c.Role != domain.RoleReviewer {
-			groups = []domain.TargetGroup{""}
-		}
-		for _, g := range groups {
+		// Bucketed by the target groups the similar-institution rule compares: a
+		// representative's own groups, or their home institution's. Who has none is in no
+		// bucket, as the rule excludes them everywhere.
+		for _, g := range c.ComparedTargetGroups() {
 			bk := bucketKey{seat, year, c.Region, g}
 			b := p.buckets[bk]
 			if b == nil {
@@ -204,7 +203,7 @@ func (p *planner) candidatesFor(ev *Evaluation, seat domain.TeamRole, k int, sta
 	year := ev.On.Year
 	p.index(seat, year)
 	rot := hash32(in.ID, string(seat))
-	groups := append(slices.Clone(in.TargetGroups), "")
+	groups := in.TargetGroups
 	var cs []cursor
 	for _, r := range domain.Regions() {
 		if r == in.Region {
@@ -527,16 +526,11 @@ func (p *planner) countEligible(s *slot) int { return len(s.cands) }
 func (p *planner) reasons(ev *Evaluation, c *domain.Candidate, seat domain.TeamRole, nth int, lead *domain.Candidate, paired bool) []string {
 	in := ev.Institution
 	out := []string{fmt.Sprintf("works in %s, %d region(s) from %s", c.Region.Name(), domain.TravelDistance(in.Region, c.Region), in.Region.Name())}
-	var shared []domain.TargetGroup
-	for _, g := range c.HomeTargetGroups {
-		if slices.Contains(in.TargetGroups, g) {
-			shared = append(shared, g)
-		}
-	}
-	if len(shared) > 0 {
-		out = append(out, fmt.Sprintf("home institution %s also serves %s", c.HomeInstitution, groupsString(shared)))
+	shared := groupsString(domain.SharedTargetGroups(&in, c))
+	if c.Role.IsRepresentative() && len(c.TargetGroups) > 0 {
+		out = append(out, fmt.Sprintf("speaks for %s, which the institution also serves", shared))
 	} else {
-		out = append(out, "representative not tied to an institution")
+		out = append(out, fmt.Sprintf("home institution %s also serves %s", c.HomeInstitution, shared))
 	}
 	if kind, ok := seat.TrainingFor(); ok {
 		out = append(out, fmt.Sprintf("%s training completed %s", kind, c.Trainings[kind]))

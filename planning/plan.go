@@ -139,17 +139,8 @@ func eligible(in domain.InstitutionFacts, c *domain.Candidate, seat domain.TeamR
 	if c.Region == in.Region {
 		return false
 	}
-	if !(c.HomeInstitution == "" && c.Role != domain.RoleReviewer) {
-		shared := false
-		for _, g := range c.HomeTargetGroups {
-			if slices.Contains(in.TargetGroups, g) {
-				shared = true
-				break
-			}
-		}
-		if !shared {
-			return false
-		}
+	if !domain.SharesTargetGroup(&in, c) { // the similar-institution rule itself, not a copy
+		return false
 	}
 	if c.Role != seat.PersonRoleFor() {
 		return false

@@ -34,6 +34,9 @@ func checkPlan(t *testing.T, evals []Evaluation, cands []domain.Candidate, plan 
 		if v := domain.Violations(ev.Institution, c, a.Seat, ev.On, capacity); len(v) > 0 {
 			t.Errorf("%s %s %s breaks %v", key, a.Seat, a.PersonID, v)
 		}
+		if reason := unrelatedRepresentative(ev.Institution, c); reason != "" {
+			t.Errorf("%s %s %s: %s", key, a.Seat, a.PersonID, reason)
+		}
 		if slices.Contains(ev.Exclude, a.PersonID) {
 			t.Errorf("%s %s: excluded %s proposed", key, a.Seat, a.PersonID)
 		}
@@ -67,6 +70,29 @@ func checkPlan(t *testing.T, evals []Evaluation, cands []domain.Candidate, plan 
 	if got := len(plan.Assignments) + len(plan.Unfilled); got != want {
 		t.Errorf("%d seats accounted for, want %d", got, want)
 	}
+}
+
+// unrelatedRepresentative is the similar-institution rule for representatives written out
+// apart from domain's, so the plan is checked against PRODUCT.md §4 and not only against the
+// function it filters with: a user or relative representative speaks for a target group of
+// the institution, or, naming none, comes from a home institution that serves one.
+func unrelatedRepresentative(in domain.InstitutionFacts, c domain.Candidate) string {
+	if c.Role != domain.RoleUserRepresentative && c.Role != domain.RoleRelativeRepresentative {
+		return ""
+	}
+	groups := c.TargetGroups
+	if len(groups) == 0 {
+		if c.HomeInstitution == "" {
+			return "representative with neither target groups nor a home institution proposed"
+		}
+		groups = c.HomeTargetGroups
+	}
+	for _, g := range groups {
+		if slices.Contains(in.TargetGroups, g) {
+			return ""
+		}
+	}
+	return fmt.Sprintf("representative for %v proposed for an institution serving %v", groups, in.TargetGroups)
 }
 
 func TestPlanNeverBreaksARule(t *testing.T) {
@@ -187,6 +213,7 @@ func tiny(seed uint64) ([]Evaluation, []domain.Candidate) {
 		if r.IntN(4) == 0 {
 			c.Role = domain.RoleUserRepresentative
 			c.HomeInstitution, c.HomeTargetGroups = "", nil
+			c.TargetGroups = []domain.TargetGroup{groups[r.IntN(2)]}
 			c.Trainings = map[domain.TrainingKind]domain.Date{domain.TrainingRepresentative: domain.NewDate(2020, 1, 1)}
 		}
 		cands = append(cands, c)
@@ -336,5 +363,69 @@ func TestPairingRepairIsNeededInTheExample(t *testing.T) {
 	plan := MakePlan([]Evaluation{ev}, []domain.Candidate{near, far, novice}, Options{NoPairing: true, K: Unlimited})
 	if plan.Assignments[0].PersonID != "P-near" {
 		t.Fatalf("flow alone: %+v", plan.Assignments)
+	}
+}
+
+// TestPlanNeverProposesARepresentativeOfAnUnrelatedTargetGroup: on generated registries where
+// representatives speak for target groups, have a home institution, both, or (left over from
+// before the column) neither, every representative the plan seats shares a target group with
+// the institution (checkPlan's unrelatedRepresentative), and the representatives' seats are
+// still filled from those who do.
+func TestPlanNeverProposesARepresentativeOfAnUnrelatedTargetGroup(t *testing.T) {
+	for seed := uint64(1); seed <= 4; seed++ {
+		evals, cands := generated(60, 240, seed)
+		r := rand.New(rand.NewPCG(seed, 11))
+		for i := range cands {
+			c := &cands[i]
+			if !c.Role.IsRepresentative() {
+				continue
+			}
+			switch r.IntN(4) {
+			case 0: // speaks for groups other than the home institution's
+				c.TargetGroups = []domain.TargetGroup{domain.TargetGroups()[r.IntN(7)]}
+			case 1: // neither: stored before target groups were required
+				c.HomeInstitution, c.HomeTargetGroups, c.TargetGroups = "", nil, nil
+			}
+		}
+		plan := MakePlan(evals, cands, Options{Capacity: 3})
+		checkPlan(t, evals, cands, plan, 3)
+		reps := 0
+		for _, a := range plan.Assignments {
+			if a.Seat == domain.SeatUser || a.Seat == domain.SeatRelative {
+				reps++
+			}
+		}
+		if reps == 0 {
+			t.Errorf("seed %d: no representative seated at all", seed)
+		}
+	}
+}
+
+// TestProposeTeamSkipsTheCloserRepresentativeOfAnotherTargetGroup: the nearest representative
+// speaks for people with mental illness; the institution serves people with intellectual
+// disabilities, so the farther representative who speaks for them is proposed, with the
+// shared group as the reason; with only the unrelated one the seat stays empty.
+func TestProposeTeamSkipsTheCloserRepresentativeOfAnotherTargetGroup(t *testing.T) {
+	in := domain.InstitutionFacts{ID: "H-01", Region: domain.Hovedstaden, TargetGroups: []domain.TargetGroup{domain.IntellectualDisability}}
+	tr := map[domain.TrainingKind]domain.Date{domain.TrainingRepresentative: domain.NewDate(2022, 1, 1)}
+	near := domain.Candidate{PersonID: "P-near", Role: domain.RoleRelativeRepresentative, Region: domain.Sjaelland,
+		TargetGroups: []domain.TargetGroup{domain.MentalIllness}, Trainings: tr}
+	nearHome := domain.Candidate{PersonID: "P-near-home", Role: domain.RoleRelativeRepresentative, Region: domain.Sjaelland,
+		HomeInstitution: "S-04", HomeTargetGroups: []domain.TargetGroup{domain.MentalIllness}, Trainings: tr}
+	nowhere := domain.Candidate{PersonID: "P-nowhere", Role: domain.RoleRelativeRepresentative, Region: domain.Sjaelland, Trainings: tr}
+	far := domain.Candidate{PersonID: "P-far", Role: domain.RoleRelativeRepresentative, Region: domain.Nordjylland,
+		HomeInstitution: "N-04", HomeTargetGroups: []domain.TargetGroup{domain.MentalIllness},
+		TargetGroups: []domain.TargetGroup{domain.Autism, domain.IntellectualDisability}, Trainings: tr}
+	on := domain.NewDate(2027, 3, 1)
+	seats := []domain.TeamRole{domain.SeatRelative}
+	got := ProposeTeam(in, []domain.Candidate{near, nearHome, nowhere, far}, seats, nil, on, 3)
+	if len(got) != 1 || !got[0].Found || got[0].PersonID != "P-far" {
+		t.Fatalf("proposed %+v, want P-far", got)
+	}
+	if !slices.Contains(got[0].Reasons, "speaks for intellectual-disability, which the institution also serves") {
+		t.Errorf("reasons %q do not name the shared target group", got[0].Reasons)
+	}
+	if got := ProposeTeam(in, []domain.Candidate{near, nearHome, nowhere}, seats, nil, on, 3); len(got) != 1 || got[0].Found {
+		t.Errorf("with only representatives of other groups, proposed %+v, want nobody", got)
 	}
 }

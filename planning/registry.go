@@ -11,7 +11,8 @@ import (
 // CandidateRoles are the registry roles that can sit on a team.
 var CandidateRoles = []domain.Role{domain.RoleReviewer, domain.RoleUserRepresentative, domain.RoleRelativeRepresentative}
 
-// Candidates turns registry rows and the load read model into what the rules see; people in
+// Candidates turns registry rows and the load read model into what the rules see (with the
+// target groups of each home institution, and those a representative speaks for); people in
 // other roles are left out.
 func Candidates(institutions []store.Institution, people []store.Person, load map[string]store.Load) []domain.Candidate {
 	groups := make(map[string][]domain.TargetGroup, len(institutions))
@@ -25,7 +26,7 @@ func Candidates(institutions []store.Institution, people []store.Person, load ma
 		}
 		c := domain.Candidate{
 			PersonID: p.ID, Name: p.Name, Role: p.Role, Region: p.Region, HomeInstitution: p.HomeInstitution,
-			HomeTargetGroups: groups[p.HomeInstitution], Trainings: map[domain.TrainingKind]domain.Date{},
+			HomeTargetGroups: groups[p.HomeInstitution], TargetGroups: p.TargetGroups, Trainings: map[domain.TrainingKind]domain.Date{},
 			Conflicts: p.Conflicts, EvaluationsByYear: load[p.ID].ByYear,
 			Evaluations: load[p.ID].Completed, Led: load[p.ID].Led,
 		}

@@ -100,6 +100,41 @@ func TestExamplesHaveCandidatesForEverySeat(t *testing.T) {
 	}
 }
 
+// TestExamplesRepresentativesSpeakForTargetGroups: every user and relative representative in
+// the examples names the target groups they speak for, so the similar-institution rule is
+// shown with them; and a representative who spoke for a group no institution of another
+// region serves would leave that representative without a team.
+func TestExamplesRepresentativesSpeakForTargetGroups(t *testing.T) {
+	_, insts, people := parseExamples(t)
+	for _, p := range people {
+		if p.Role.IsRepresentative() && len(p.TargetGroups) == 0 {
+			t.Errorf("%s (%s) has no target_groups in examples/people.csv", p.ID, p.Role)
+		}
+	}
+	// Representatives who speak only for secure youth cover no institution for people with
+	// intellectual disabilities.
+	var narrowed []store.Person
+	for _, p := range people {
+		if p.Role.IsRepresentative() {
+			p.TargetGroups = []domain.TargetGroup{domain.SecureYouth}
+		}
+		narrowed = append(narrowed, p)
+	}
+	var onlyID []store.Institution
+	for _, in := range insts {
+		if len(in.TargetGroups) == 1 && in.TargetGroups[0] == domain.IntellectualDisability {
+			onlyID = append(onlyID, in)
+		}
+	}
+	if len(onlyID) == 0 {
+		t.Fatal("the examples have no institution for intellectual disabilities alone")
+	}
+	if got := missingCandidates(onlyID, narrowed, testToday); len(got) != len(onlyID) {
+		t.Errorf("with every representative speaking for secure youth only, %d of %d institutions for intellectual disabilities lack candidates, want all: %v",
+			len(got), len(onlyID), got)
+	}
+}
+
 // TestMissingCandidatesCanFail makes sure the check above is not vacuous: without relative
 // representatives, or with every reviewer conflicted or recently employed there, an
 // institution lacks candidates.
@@ -135,7 +170,8 @@ func TestMissingCandidatesCanFail(t *testing.T) {
 
 // missingCandidates lists the institutions that cannot get a full team: for each seat, the
 // candidates must be in another region than the institution, come from a similar institution
-// (one sharing a target group; representatives without a home institution match any), have
+// (one sharing a target group: a representative's own target groups, or else those of their
+// home institution; a representative with neither matches nothing), have
 // the seat's training, have declared no conflict with it and not have worked there in the last
 // 3 years. A full team needs at least 2 reviewers with lead training, 2 more with evaluator
 // training, 2 user and 2 relative representatives.
@@ -157,8 +193,13 @@ func missingCandidates(insts []store.Institution, people []store.Person, today d
 				return false
 			}
 		}
+		if p.Role != domain.RoleReviewer && len(p.TargetGroups) > 0 {
+			return slices.ContainsFunc(p.TargetGroups, func(g domain.TargetGroup) bool {
+				return slices.Contains(in.TargetGroups, g)
+			})
+		}
 		if p.HomeInstitution == "" {
-			return p.Role != domain.RoleReviewer
+			return false
 		}
 		home, ok := byID[p.HomeInstitution]
 		return ok && home.Region == p.Region && slices.ContainsFunc(home.TargetGroups, func(g domain.TargetGroup) bool {

@@ -126,10 +126,12 @@ func FuzzPeopleCSV(f *testing.F) {
 
 	addExample(f, "people.csv")
 	header := columnList(peopleColumns)
-	row := "P-001,Mette Kjær,mette.kjaer@regionh.dk,U04ABCD12,reviewer,hovedstaden,H-01,evaluator:2023-03-01;lead:2024-09-12,M-01;S-02,H-01:2019-08-01..;H-02:2010-01-01..2019-07-31"
+	row := "P-001,Mette Kjær,mette.kjaer@regionh.dk,U04ABCD12,reviewer,hovedstaden,H-01,evaluator:2023-03-01;lead:2024-09-12,M-01;S-02,H-01:2019-08-01..;H-02:2010-01-01..2019-07-31,"
 	for _, seed := range malformedSeeds(header, row) {
 		f.Add(seed)
 	}
+	f.Add([]byte(header + "\nP-7,C,c@b.dk,,user-representative,nordjylland,,representative:2020-01-01,,,autism;LEV;autisme\n" +
+		"P-6,D,d@b.dk,,reviewer,midtjylland,M-01,,,,autism\nP-5,E,e@b.dk,,relative-representative,syddanmark,,,,,;\n"))
 	f.Add([]byte(header + "\nP-9,A,a@b.dk,,secretariat,,,,,\nP-8,B,b@b.dk,W1,manager,Region Sjælland,X-99,representative:2026-11-23,H-01,H-01:2027-01-01..2026-01-01\n"))
 
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -306,6 +308,15 @@ func checkPeople(t *testing.T, people []store.Person, regions map[string]domain.
 			t.Fatalf("person %s in %s accepted with home institution %s in %s", p.ID, p.Region, p.HomeInstitution, home)
 		case p.HomeInstitution == "" && (p.Role == domain.RoleReviewer || p.Role == domain.RoleInstitutionManager):
 			t.Fatalf("%s %s accepted without a home institution", p.Role, p.ID)
+		case p.HomeInstitution == "" && p.Role.IsRepresentative() && len(p.TargetGroups) == 0:
+			t.Fatalf("%s %s accepted with neither target groups nor a home institution", p.Role, p.ID)
+		case len(p.TargetGroups) > 0 && !p.Role.IsRepresentative():
+			t.Fatalf("%s %s accepted with target groups %v", p.Role, p.ID, p.TargetGroups)
+		}
+		for i, g := range p.TargetGroups {
+			if !g.Valid() || slices.Contains(p.TargetGroups[:i], g) {
+				t.Fatalf("person %s accepted with target groups %v", p.ID, p.TargetGroups)
+			}
 		}
 		if p.SlackUserID != "" {
 			slack[p.SlackUserID] = true
@@ -396,7 +407,10 @@ func writeInstitutions(t *testing.T, munis []store.Municipality, insts []store.I
 func writePeople(t *testing.T, people []store.Person) []byte {
 	var rows [][]string
 	for _, p := range people {
-		var trainings, employments []string
+		var trainings, employments, groups []string
+		for _, g := range p.TargetGroups {
+			groups = append(groups, string(g))
+		}
 		for _, tr := range p.Trainings {
 			trainings = append(trainings, string(tr.Kind)+":"+tr.CompletedOn.String())
 		}
@@ -408,7 +422,8 @@ func writePeople(t *testing.T, people []store.Person) []byte {
 			employments = append(employments, e.InstitutionID+":"+e.From.String()+".."+to)
 		}
 		rows = append(rows, []string{p.ID, p.Name, p.Email, p.SlackUserID, string(p.Role), string(p.Region),
-			p.HomeInstitution, strings.Join(trainings, ";"), strings.Join(p.Conflicts, ";"), strings.Join(employments, ";")})
+			p.HomeInstitution, strings.Join(trainings, ";"), strings.Join(p.Conflicts, ";"), strings.Join(employments, ";"),
+			strings.Join(groups, ";")})
 	}
 	return writeCSV(t, columnList(peopleColumns), rows)
 }

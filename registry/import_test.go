@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -267,5 +268,58 @@ func TestImportMissingFile(t *testing.T) {
 	var ie *ImportError
 	if err == nil || errors.As(err, &ie) || !strings.Contains(err.Error(), "nope.csv") {
 		t.Errorf("want a plain error naming the file, got %v", err)
+	}
+}
+
+// TestImportPeopleStoresTheTargetGroupsOfRepresentatives: the groups a representative speaks
+// for are stored and read back (and so reach the candidates the rules see); importing the
+// file again changes nothing, and a changed list updates the person. A representative with
+// neither groups nor a home institution refuses the whole file, with line and reason.
+func TestImportPeopleStoresTheTargetGroupsOfRepresentatives(t *testing.T) {
+	st, _ := openStore(t)
+	ctx := context.Background()
+	if _, err := ImportInstitutions(ctx, st, writeFile(t, "institutions.csv", knownInstitutionsCSV)); err != nil {
+		t.Fatal(err)
+	}
+	header := peopleHeader + ",target_groups\n"
+	file := header + goodPersonRow + ",\n" +
+		"P-010,Inge Lund,inge.lund@lev.dk,,relative-representative,midtjylland,,representative:2022-01-01,,,intellectual-disability;autism\n" +
+		"P-011,Ole Berg,ole.berg@sind.dk,,user-representative,hovedstaden,H-01,representative:2022-01-01,,,\n"
+	if counts, err := ImportPeople(ctx, st, writeFile(t, "people.csv", file), testToday); err != nil || counts.Created != 3 {
+		t.Fatalf("import: %+v, %v", counts, err)
+	}
+	p, err := st.Person(ctx, "P-010")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []domain.TargetGroup{domain.Autism, domain.IntellectualDisability}; !reflect.DeepEqual(p.TargetGroups, want) {
+		t.Errorf("P-010 target groups %v, want %v", p.TargetGroups, want)
+	}
+	reps, err := st.ListPeople(ctx, store.PersonFilter{Role: domain.RoleUserRepresentative})
+	if err != nil || len(reps) != 1 || reps[0].TargetGroups != nil {
+		t.Errorf("P-011 (home institution, no groups) lists as %+v, %v", reps, err)
+	}
+	if counts, err := ImportPeople(ctx, st, writeFile(t, "people.csv", file), testToday); err != nil || counts.Unchanged != 3 {
+		t.Errorf("importing again: %+v, %v; want 3 unchanged", counts, err)
+	}
+	changed := strings.Replace(file, "intellectual-disability;autism", "mental-illness", 1)
+	if counts, err := ImportPeople(ctx, st, writeFile(t, "people.csv", changed), testToday); err != nil || counts.Updated != 1 {
+		t.Errorf("changing the groups: %+v, %v; want 1 updated", counts, err)
+	}
+	if p, _ := st.Person(ctx, "P-010"); !reflect.DeepEqual(p.TargetGroups, []domain.TargetGroup{domain.MentalIllness}) {
+		t.Errorf("P-010 target groups %v after the change, want mental-illness", p.TargetGroups)
+	}
+
+	bad := header + "P-012,Bo Dahl,bo.dahl@mail.dk,,user-representative,midtjylland,,representative:2022-01-01,,,\n" +
+		"P-013,Eva Holm,eva.holm@rm.dk,,reviewer,midtjylland,M-01,evaluator:2022-01-01,,,autism\n"
+	_, err = ImportPeople(ctx, st, writeFile(t, "people.csv", bad), testToday)
+	var ie *ImportError
+	if !errors.As(err, &ie) {
+		t.Fatalf("want *ImportError, got %v", err)
+	}
+	wantRowError(t, ie.Rows, 2, "target_groups", "target_groups and home_institution are both empty")
+	wantRowError(t, ie.Rows, 3, "target_groups", "target_groups is only for user and relative representatives")
+	if _, err := st.Person(ctx, "P-012"); err == nil {
+		t.Error("a refused file stored P-012")
 	}
 }

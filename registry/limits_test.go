@@ -27,7 +27,8 @@ func institutionRow(col, value string) string {
 	return strings.Join(fields, ",")
 }
 
-// personRow is a good people.csv row with one column replaced.
+// personRow is a good people.csv row with one column replaced, with every column of
+// peopleColumns (the header is columnList(peopleColumns)).
 func personRow(col, value string) string {
 	row := map[string]string{"id": "P-002", "name": "Lars Holm", "email": "lars.holm@regionh.dk", "slack_user_id": "U0ABC",
 		"role": "reviewer", "region": "hovedstaden", "home_institution": "H-01", "training": "evaluator:2023-03-01",
@@ -67,7 +68,7 @@ func TestEveryColumnHasItsLimit(t *testing.T) {
 	}
 	for _, c := range peopleColumns {
 		t.Run("people/"+c.name, func(t *testing.T) {
-			in := peopleHeader + "\n" + goodPersonRow + "\n" + personRow(c.name, strings.Repeat("x", c.max+1)) + "\n"
+			in := columnList(peopleColumns) + "\n" + goodPersonRow + ",\n" + personRow(c.name, strings.Repeat("x", c.max+1)) + "\n"
 			people, bad, err := ParsePeople(strings.NewReader(in), knownIDs, testToday)
 			if err != nil {
 				t.Fatal(err)
@@ -102,7 +103,7 @@ func TestTextAtItsLimitIsKeptAsWritten(t *testing.T) {
 	}
 
 	prow := strings.Replace(personRow("name", name), `"lars.holm@regionh.dk"`, `"`+email+`"`, 1)
-	people, pbad, err := ParsePeople(strings.NewReader(peopleHeader+"\n"+prow+"\n"), knownIDs, testToday)
+	people, pbad, err := ParsePeople(strings.NewReader(columnList(peopleColumns)+"\n"+prow+"\n"), knownIDs, testToday)
 	if err != nil || len(pbad) > 0 {
 		t.Fatalf("err %v, bad %v", err, pbad)
 	}
@@ -118,7 +119,7 @@ func TestPeopleTextMustBeCleanText(t *testing.T) {
 		{"email", "lars\x07@regionh.dk", "email contains the control character U+0007"},
 		{"conflicts", "M-01\x00", "conflicts contains the control character U+0000"},
 	} {
-		in := peopleHeader + "\n" + personRow(c.col, c.value) + "\n"
+		in := columnList(peopleColumns) + "\n" + personRow(c.col, c.value) + "\n"
 		people, bad, err := ParsePeople(strings.NewReader(in), knownIDs, testToday)
 		if err != nil {
 			t.Fatal(err)

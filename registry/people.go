@@ -15,7 +15,7 @@ var peopleColumns = []column{
 	{"id", true, domain.MaxIDLength}, {"name", true, domain.MaxNameLength}, {"email", true, domain.MaxEmailLength},
 	{"slack_user_id", false, domain.MaxIDLength}, {"role", true, codeLimit}, {"region", true, codeLimit},
 	{"home_institution", false, domain.MaxIDLength}, {"training", false, listLimit}, {"conflicts", false, listLimit},
-	{"employment", false, listLimit},
+	{"employment", false, listLimit}, {"target_groups", false, listLimit},
 }
 
 var slackUserID = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
@@ -118,6 +118,23 @@ func parsePeople(r io.Reader, institutions map[string]domain.Region, today domai
 			}
 		}
 
+		if field := row.get("target_groups"); field != "" {
+			switch {
+			case roleKnown && person.Role == domain.RoleReviewer:
+				p.addf("target_groups", "target_groups is only for user and relative representatives (the groups they speak for); a reviewer is compared by their home institution's target groups: leave it empty")
+			case roleKnown && !person.Role.IsRepresentative():
+				p.addf("target_groups", "target_groups is only for user and relative representatives (the groups they speak for); a %s sits on no team: leave it empty",
+					person.Role)
+			default:
+				person.TargetGroups = parsePersonTargetGroups(&p, field)
+			}
+		}
+		if roleKnown && person.Role.IsRepresentative() && person.HomeInstitution == "" && len(person.TargetGroups) == 0 &&
+			len(splitList(row.get("target_groups"))) == 0 {
+			p.addf("target_groups", "target_groups and home_institution are both empty: a %s sits on teams only at similar institutions, so give the target groups they speak for (one or more of %s, separated by ';') or the id of their home institution",
+				person.Role, targetGroupCodes())
+		}
+
 		person.Trainings = parseTrainings(&p, row.get("training"), today)
 
 		for _, id := range splitList(row.get("conflicts")) {
@@ -140,6 +157,23 @@ func parsePeople(r io.Reader, institutions map[string]domain.Region, today domai
 	}
 	sortRowErrors(bad)
 	return out, bad, nil
+}
+
+// parsePersonTargetGroups reads the `;`-separated target groups a representative speaks for,
+// as institutions.csv writes them; a group listed twice is kept once.
+func parsePersonTargetGroups(p *problems, field string) []domain.TargetGroup {
+	var out []domain.TargetGroup
+	for _, item := range splitList(field) {
+		g, err := domain.ParseTargetGroup(item)
+		if err != nil {
+			p.addf("target_groups", "%s", err)
+			continue
+		}
+		if !slices.Contains(out, g) {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // parseTrainings reads `kind:YYYY-MM-DD;...`.

@@ -10,11 +10,12 @@ import (
 )
 
 func TestParsePeopleReadsEveryColumn(t *testing.T) {
-	in := peopleHeader + "\n" +
+	in := peopleHeader + ",target_groups\n" +
 		"P-001,Mette Kjær,mette.kjaer@regionh.dk,U04ABCD12,Reviewer,Region Hovedstaden,H-01," +
-		"lead:2024-09-12; evaluator:2023-03-01,M-01;M-01,M-01:2015-01-01..2019-12-31;H-01:2020-01-01..\n" +
-		"P-002,Rikke Madsen,rikke.madsen@regioner.dk,,secretariat,,,,,\n" +
-		"P-003,Per Knudsen,per.knudsen@mail.dk,W0123,user-representative,midtjylland,,representative:2026-11-22,,\n"
+		"lead:2024-09-12; evaluator:2023-03-01,M-01;M-01,M-01:2015-01-01..2019-12-31;H-01:2020-01-01..,\n" +
+		"P-002,Rikke Madsen,rikke.madsen@regioner.dk,,secretariat,,,,,,\n" +
+		"P-003,Per Knudsen,per.knudsen@mail.dk,W0123,user-representative,midtjylland,,representative:2026-11-22,,," +
+		"Intellectual-Disability; udviklingshæmning;autism\n"
 	people, bad, err := ParsePeople(strings.NewReader(in), knownIDs, testToday)
 	if err != nil || len(bad) > 0 {
 		t.Fatalf("ParsePeople: err %v, bad rows %v", err, bad)
@@ -36,7 +37,8 @@ func TestParsePeopleReadsEveryColumn(t *testing.T) {
 	}, {
 		ID: "P-003", Name: "Per Knudsen", Email: "per.knudsen@mail.dk", SlackUserID: "W0123",
 		Role: domain.RoleUserRepresentative, Region: domain.Midtjylland,
-		Trainings: []store.Training{{Kind: domain.TrainingRepresentative, CompletedOn: testToday}},
+		TargetGroups: []domain.TargetGroup{domain.IntellectualDisability, domain.Autism},
+		Trainings:    []store.Training{{Kind: domain.TrainingRepresentative, CompletedOn: testToday}},
 	}}
 	if !reflect.DeepEqual(people, want) {
 		t.Errorf("people =\n%+v\nwant\n%+v", people, want)
@@ -54,7 +56,7 @@ func TestParsePeopleBadRows(t *testing.T) {
 		{"empty role", base + ",,midtjylland,M-01,,,", "role", "role is empty"},
 		{"missing region for a reviewer", base + ",reviewer,,M-01,,,", "region",
 			"region is empty: role reviewer needs a region"},
-		{"missing region for a representative", base + ",relative-representative,,,,,", "region",
+		{"missing region for a representative", base + ",relative-representative,,M-01,,,", "region",
 			"role relative-representative needs a region"},
 		{"unknown region", base + ",manager,jylland,,,,", "region", `unknown region "jylland"`},
 		{"unknown home institution", base + ",reviewer,midtjylland,M-99,,,", "home_institution",
@@ -178,5 +180,74 @@ func TestRowAndImportErrorMessages(t *testing.T) {
 		"  line 9: c"
 	if got := ie.Error(); got != want {
 		t.Errorf("ImportError.Error() =\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestParsePeopleTargetGroupsOfRepresentatives: a user or relative representative gives the
+// target groups they speak for, a home institution, or both (PRODUCT.md §4's similar
+// institution); with neither, or with target groups on another role, the row is refused with
+// its line and reason. The file's header may leave target_groups out.
+func TestParsePeopleTargetGroupsOfRepresentatives(t *testing.T) {
+	header := peopleHeader + ",target_groups"
+	const rep = "P-010,Inge Lund,inge.lund@lev.dk,,"
+	accepted := []struct {
+		name, row string
+		home      string
+		groups    []domain.TargetGroup
+	}{
+		{"groups without a home institution", rep + "relative-representative,midtjylland,,representative:2022-01-01,,,intellectual-disability",
+			"", []domain.TargetGroup{domain.IntellectualDisability}},
+		{"a home institution without groups", rep + "user-representative,midtjylland,M-01,representative:2022-01-01,,,",
+			"M-01", nil},
+		{"both, a group named twice and in Danish", rep + "user-representative,midtjylland,M-01,,,,autisme; autism;secure-youth",
+			"M-01", []domain.TargetGroup{domain.Autism, domain.SecureYouth}},
+	}
+	for _, c := range accepted {
+		t.Run(c.name, func(t *testing.T) {
+			people, bad, err := ParsePeople(strings.NewReader(header+"\n"+c.row+"\n"), knownIDs, testToday)
+			if err != nil || len(bad) > 0 || len(people) != 1 {
+				t.Fatalf("err %v, bad %v, %d people", err, bad, len(people))
+			}
+			if p := people[0]; p.HomeInstitution != c.home || !reflect.DeepEqual(p.TargetGroups, c.groups) {
+				t.Errorf("home %q, target groups %v; want %q, %v", p.HomeInstitution, p.TargetGroups, c.home, c.groups)
+			}
+		})
+	}
+	refused := []struct {
+		name, header, row, reason string
+	}{
+		{"a user representative with neither", header, rep + "user-representative,midtjylland,,representative:2022-01-01,,,",
+			"target_groups and home_institution are both empty: a user-representative sits on teams only at similar institutions"},
+		{"a relative representative with only separators", header, rep + "relative-representative,midtjylland,,,,,; ;",
+			"target_groups and home_institution are both empty: a relative-representative"},
+		{"neither, in a file without the column", peopleHeader, rep + "relative-representative,midtjylland,,,,",
+			"give the target groups they speak for (one or more of intellectual-disability,"},
+		{"an unknown target group", header, rep + "relative-representative,midtjylland,,,,,autism;dementia",
+			`unknown target group "dementia": use one of intellectual-disability,`},
+		{"target groups on a reviewer", header, "P-010,Lars Holm,lars.holm@rm.dk,,reviewer,midtjylland,M-01,evaluator:2023-03-01,,,autism",
+			"target_groups is only for user and relative representatives (the groups they speak for); a reviewer is compared by their home institution's target groups"},
+		{"target groups on an institution manager", header, "P-010,Lars Holm,lars.holm@rm.dk,,institution-manager,midtjylland,M-01,,,,autism",
+			"target_groups is only for user and relative representatives"},
+		{"target groups on the secretariat", header, "P-010,Lars Holm,lars.holm@rm.dk,,secretariat,,,,,,mental-illness",
+			"a secretariat sits on no team: leave it empty"},
+	}
+	for _, c := range refused {
+		t.Run(c.name, func(t *testing.T) {
+			good := goodPersonRow
+			if c.header == header {
+				good += ","
+			}
+			people, bad, err := ParsePeople(strings.NewReader(c.header+"\n"+good+"\n"+c.row+"\n"), knownIDs, testToday)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(bad) != 1 {
+				t.Errorf("want exactly 1 problem, got %v", bad)
+			}
+			wantRowError(t, bad, 3, "target_groups", c.reason)
+			if len(people) != 1 || people[0].ID != "P-001" {
+				t.Errorf("want the good row back, got %+v", people)
+			}
+		})
 	}
 }

@@ -49,9 +49,12 @@ type Person struct {
 	// Region is empty for the national secretariat and national managers.
 	Region          domain.Region `db:"region" json:"region,omitempty"`
 	HomeInstitution string        `db:"home_institution" json:"home_institution,omitempty"`
-	Trainings       []Training    `db:"-" json:"trainings,omitempty"`
-	Conflicts       []string      `db:"-" json:"conflicts,omitempty"`
-	Employments     []Employment  `db:"-" json:"employments,omitempty"`
+	// TargetGroups are the target groups a user or relative representative speaks for; empty
+	// for every other role, and for a representative compared by their home institution.
+	TargetGroups []domain.TargetGroup `db:"-" json:"target_groups,omitempty"`
+	Trainings    []Training           `db:"-" json:"trainings,omitempty"`
+	Conflicts    []string             `db:"-" json:"conflicts,omitempty"`
+	Employments  []Employment         `db:"-" json:"employments,omitempty"`
 }
 
 // Training is a completed course.
@@ -286,7 +289,7 @@ func (s *Store) ImportPeople(ctx context.Context, people []Person, audit *Regist
 				nullIfEmpty(p.HomeInstitution), now, now); err != nil {
 				return fmt.Errorf("person %s: %w", p.ID, err)
 			}
-			for _, table := range []string{"trainings", "conflicts_of_interest", "employments"} {
+			for _, table := range []string{"trainings", "conflicts_of_interest", "employments", "person_target_groups"} {
 				if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM `+table+` WHERE person_id = ?`), p.ID); err != nil {
 					return err
 				}
@@ -295,6 +298,12 @@ func (s *Store) ImportPeople(ctx context.Context, people []Person, audit *Regist
 				if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO trainings (person_id, kind, completed_on) VALUES (?, ?, ?)`),
 					p.ID, string(t.Kind), t.CompletedOn); err != nil {
 					return fmt.Errorf("person %s training %s: %w", p.ID, t.Kind, err)
+				}
+			}
+			for _, g := range p.TargetGroups {
+				if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO person_target_groups (person_id, target_group) VALUES (?, ?)`),
+					p.ID, string(g)); err != nil {
+					return fmt.Errorf("person %s target group %s: %w", p.ID, g, err)
 				}
 			}
 			for _, inst := range p.Conflicts {
@@ -391,6 +400,7 @@ func (s *Store) ListPeople(ctx context.Context, f PersonFilter) ([]Person, error
 	for i := range out {
 		d := details[out[i].ID]
 		out[i].Trainings, out[i].Conflicts, out[i].Employments = d.trainings, d.conflicts, d.employments
+		out[i].TargetGroups = d.targetGroups
 	}
 	return out, nil
 }
@@ -443,13 +453,14 @@ func targetGroupsByInstitution(ctx context.Context, q queryer) (map[string][]dom
 }
 
 type personDetail struct {
-	trainings   []Training
-	conflicts   []string
-	employments []Employment
+	trainings    []Training
+	conflicts    []string
+	employments  []Employment
+	targetGroups []domain.TargetGroup
 }
 
-// personDetails loads trainings, conflicts and employments for one person, or all when id is
-// empty, in three queries.
+// personDetails loads trainings, conflicts, employments and target groups for one person, or
+// all when id is empty, in four queries.
 func personDetails(ctx context.Context, q queryer, id string) (map[string]personDetail, error) {
 	where, args := "", []any{}
 	if id != "" {
@@ -481,6 +492,19 @@ func personDetails(ctx context.Context, q queryer, id string) (map[string]person
 		d := out[c.Person]
 		d.conflicts = append(d.conflicts, c.Institution)
 		out[c.Person] = d
+	}
+	var groups []struct {
+		Person string             `db:"person_id"`
+		Group  domain.TargetGroup `db:"target_group"`
+	}
+	if err := q.SelectContext(ctx, &groups, q.Rebind(`SELECT person_id, target_group FROM person_target_groups`+where+
+		` ORDER BY person_id, target_group`), args...); err != nil {
+		return nil, err
+	}
+	for _, g := range groups {
+		d := out[g.Person]
+		d.targetGroups = append(d.targetGroups, g.Group)
+		out[g.Person] = d
 	}
 	var employments []struct {
 		Person string         `db:"person_id"`
@@ -520,6 +544,7 @@ func personTx(ctx context.Context, q queryer, id string) (Person, error) {
 	}
 	d := details[id]
 	p.Trainings, p.Conflicts, p.Employments = d.trainings, d.conflicts, d.employments
+	p.TargetGroups = d.targetGroups
 	return p, nil
 }
 
@@ -529,6 +554,7 @@ func normalisePerson(p Person) Person {
 	p.Trainings = slices.Clone(p.Trainings)
 	slices.SortFunc(p.Trainings, func(a, b Training) int { return strings.Compare(string(a.Kind), string(b.Kind)) })
 	p.Conflicts = sortedUnique(p.Conflicts)
+	p.TargetGroups = sortedUnique(p.TargetGroups)
 	p.Employments = slices.Clone(p.Employments)
 	slices.SortFunc(p.Employments, func(a, b Employment) int {
 		if c := a.From.Compare(b.From); c != 0 {

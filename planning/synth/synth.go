@@ -3,7 +3,7 @@
 // groups weighted like examples/institutions.csv, one manager per institution, regional
 // managers and secretariat, reviewers (about a quarter lead-trained, some trainees) working at
 // institutions of their region, user and relative representatives (about a quarter of the
-// people asked for), a few declared conflicts and past employments, and a history of completed
+// people asked for; each with the target groups they speak for, a home institution, or both), a few declared conflicts and past employments, and a history of completed
 // evaluations for experience. The same Config always gives the same registry.
 package synth
 
@@ -173,6 +173,14 @@ func Generate(cfg Config) Registry {
 		if r.IntN(2) == 0 && len(byRegion[region]) > 0 {
 			p.HomeInstitution = reg.Institutions[byRegion[region][r.IntN(len(byRegion[region]))]].ID
 		}
+		// The target groups they speak for: always without a home institution (the import
+		// requires one or the other), and for a third of those with one.
+		if p.HomeInstitution == "" || r.IntN(3) == 0 {
+			p.TargetGroups = []domain.TargetGroup{pickGroup(r)}
+			if g := pickGroup(r); r.IntN(2) == 0 && g != p.TargetGroups[0] {
+				p.TargetGroups = append(p.TargetGroups, g)
+			}
+		}
 		p.Trainings = []store.Training{{Kind: domain.TrainingRepresentative, CompletedOn: date(r, 2016, 2025)}}
 		reg.People = append(reg.People, p)
 	}
@@ -197,9 +205,12 @@ func (reg Registry) WriteCSV(dir string) error {
 	if err := writeFile(filepath.Join(dir, "institutions.csv"), rows); err != nil {
 		return err
 	}
-	rows = [][]string{strings.Split("id,name,email,slack_user_id,role,region,home_institution,training,conflicts,employment", ",")}
+	rows = [][]string{strings.Split("id,name,email,slack_user_id,role,region,home_institution,training,conflicts,employment,target_groups", ",")}
 	for _, p := range reg.People {
-		var tr, emp []string
+		var tr, emp, groups []string
+		for _, g := range p.TargetGroups {
+			groups = append(groups, string(g))
+		}
 		for _, t := range p.Trainings {
 			tr = append(tr, fmt.Sprintf("%s:%s", t.Kind, t.CompletedOn))
 		}
@@ -211,7 +222,7 @@ func (reg Registry) WriteCSV(dir string) error {
 			emp = append(emp, fmt.Sprintf("%s:%s..%s", e.InstitutionID, e.From, to))
 		}
 		rows = append(rows, []string{p.ID, p.Name, p.Email, "", string(p.Role), string(p.Region), p.HomeInstitution,
-			strings.Join(tr, ";"), strings.Join(p.Conflicts, ";"), strings.Join(emp, ";")})
+			strings.Join(tr, ";"), strings.Join(p.Conflicts, ";"), strings.Join(emp, ";"), strings.Join(groups, ";")})
 	}
 	return writeFile(filepath.Join(dir, "people.csv"), rows)
 }
