@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"syscall"
 	"time"
@@ -85,7 +86,7 @@ optional --config file, and the Temporal SDK's TEMPORAL_* variables).`,
 			if err := checkFlagsUTF8(cmd); err != nil {
 				return err
 			}
-			cfg, err := config.Load(config.Source{File: a.configFile, Environ: a.environ})
+			cfg, err := config.Load(config.Source{File: a.configFile, Environ: a.environ, KeepDataDir: true})
 			if err != nil {
 				return err
 			}
@@ -113,9 +114,22 @@ func checkFlagsUTF8(cmd *cobra.Command) error {
 	return bad
 }
 
-// openStore opens the domain store named by the configuration, migrated and seeded, so that
-// an import works even before the worker ever ran.
+// requireDataDir refuses a data directory that does not exist: a mistyped or missing
+// ACCREDIT_DATA_DIR must not silently create an empty store that the worker never reads.
+func (a *app) requireDataDir() error {
+	if fi, err := os.Stat(a.cfg.DataDir); err != nil || !fi.IsDir() {
+		return rejected("the data directory %s does not exist: start the worker once (go run ./worker) to create it, "+
+			"or set ACCREDIT_DATA_DIR (or --config) to the worker's data directory", a.cfg.DataDir)
+	}
+	return nil
+}
+
+// openStore opens the domain store in the configured data directory, migrated and seeded, so
+// that an import works before the worker ever ran; the directory itself must exist.
 func (a *app) openStore(ctx context.Context) (*store.Store, error) {
+	if err := a.requireDataDir(); err != nil {
+		return nil, err
+	}
 	st, err := store.OpenSQLite(ctx, a.cfg.StorePath())
 	if err != nil {
 		return nil, err

@@ -163,3 +163,22 @@ func TestTextThatIsNotUTF8IsRefused(t *testing.T) {
 	code, stdout, stderr = runStarter(t, testEnviron(t), "assignment", "decline", "H-01", "--reason", "ferie i K\xf8ge", "--as", "P-088")
 	assertRejected(t, code, stdout, stderr, "--reason is not UTF-8 text")
 }
+
+// TestMissingDataDirectoryIsRefused: a starter pointed at a data directory that does not
+// exist refuses, instead of creating an empty store the worker never reads.
+func TestMissingDataDirectoryIsRefused(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "typo")
+	env := []string{"ACCREDIT_DATA_DIR=" + missing, "ACCREDIT_EMBEDDED_TEMPORAL_ADDR=127.0.0.1:1"}
+	for _, args := range [][]string{
+		{"institutions", "list"},
+		{"steps", "list", "--overdue"},
+		{"institutions", "import", "../examples/institutions.csv", "--as", "P-136"},
+		{"cycle", "status", "H-01"},
+	} {
+		code, stdout, stderr := runStarter(t, env, args...)
+		assertRejected(t, code, stdout, stderr, "the data directory "+missing+" does not exist")
+	}
+	if _, err := os.Stat(missing); !os.IsNotExist(err) {
+		t.Errorf("the starter created %s: %v", missing, err)
+	}
+}

@@ -22,6 +22,9 @@ func knownInstitution(ctx context.Context, st *store.Store, id string) (store.In
 // checkInstitution is knownInstitution on its own store, for the commands that otherwise only
 // talk to Temporal: an unknown ID is refused before the starter dials.
 func (a *app) checkInstitution(ctx context.Context, id string) error {
+	if err := a.requireDataDir(); err != nil {
+		return err
+	}
 	// Reading needs no seed: skip its write transaction, which would wait for a busy worker.
 	st, err := store.OpenSQLite(ctx, a.cfg.StorePath())
 	if err != nil {

@@ -163,6 +163,9 @@ type Source struct {
 	File string
 	// Environ is the environment as KEY=VALUE; nil means the process environment.
 	Environ []string
+	// KeepDataDir is the starter's: it works on the worker's data directory and never creates
+	// one (a mistyped ACCREDIT_DATA_DIR would otherwise get an empty store nobody reads).
+	KeepDataDir bool
 }
 
 // Load builds the configuration from defaults, the file and the environment, and validates
@@ -207,7 +210,7 @@ func Load(src Source) (Config, error) {
 		problems = append(problems, fmt.Errorf("temporal client settings: %w", err))
 	}
 	cfg.Temporal = temporal
-	problems = append(problems, cfg.validate()...)
+	problems = append(problems, cfg.validate(src.KeepDataDir)...)
 	if len(problems) > 0 {
 		return cfg, &Error{Problems: problems}
 	}
@@ -242,12 +245,14 @@ func loadFile(path string, cfg *Config) error {
 	return nil
 }
 
-func (c *Config) validate() []error {
+func (c *Config) validate(keepDataDir bool) []error {
 	var problems []error
 	add := func(format string, args ...any) { problems = append(problems, fmt.Errorf(format, args...)) }
 
 	if strings.TrimSpace(c.DataDir) == "" {
 		add("ACCREDIT_DATA_DIR is empty: give a directory the service may write, e.g. ./data")
+	} else if _, err := os.Stat(c.DataDir); keepDataDir && os.IsNotExist(err) {
+		// The starter says so when a command needs the store.
 	} else if err := checkWritableDir(c.DataDir); err != nil {
 		add("ACCREDIT_DATA_DIR %q is not a writable directory: %v", c.DataDir, err)
 	}

@@ -119,7 +119,7 @@ cycle:
 
 		// Accepted: it validates, it makes a Temporal client and a logger, and it is what a
 		// file written from it loads as.
-		if problems := cfg.validate(); len(problems) > 0 {
+		if problems := cfg.validate(false); len(problems) > 0 {
 			t.Fatalf("Load accepted a configuration that does not validate: %v", problems)
 		}
 		if _, err := cfg.ClientOptions(nil); err != nil {
