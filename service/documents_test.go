@@ -31,11 +31,7 @@ func TestLargeDocumentsNeverBreakAStage(t *testing.T) {
 	s := startService(t, cfg)
 	defer s.Stop()
 	fixture.ExampleRegistry(t, s.Store)
-	if _, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CycleWorkflowID(inst),
-		TaskQueue: cfg.TaskQueue}, workflows.CycleWorkflowName,
-		workflows.CycleInput{InstitutionID: inst, Number: 1, StartDate: domain.DateOf(time.Now()), StartedBy: secretariatH}); err != nil {
-		t.Fatal(err)
-	}
+	startCycle(ctx, t, s, cfg, inst)
 	stage := workflows.StageWorkflowID(inst, 1, workflows.StageSelfEvaluation, 1)
 	waitFor(ctx, t, "the self-evaluation step", func() []workflows.StepRecord {
 		var st workflows.StageStatus

@@ -6,12 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/client"
-
 	"github.com/kvalitetsmodel/accredit/domain"
 	"github.com/kvalitetsmodel/accredit/internal/fixture"
 	"github.com/kvalitetsmodel/accredit/store"
-	"github.com/kvalitetsmodel/accredit/workflows"
 )
 
 // TestOutageEndsInOneMessageFromToday stops the whole service (worker and embedded server)
@@ -26,7 +23,7 @@ func TestOutageEndsInOneMessageFromToday(t *testing.T) {
 	const (
 		inst    = "H-01"
 		manager = "P-001"
-		day     = 400 * time.Millisecond
+		day     = 600 * time.Millisecond
 	)
 	cfg := testConfig(t, t.TempDir())
 	cfg.DayLength = day
@@ -36,12 +33,7 @@ func TestOutageEndsInOneMessageFromToday(t *testing.T) {
 
 	s := startService(t, cfg)
 	fixture.ExampleRegistry(t, s.Store)
-	start := domain.DateOf(time.Now())
-	if _, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CycleWorkflowID(inst),
-		TaskQueue: cfg.TaskQueue}, workflows.CycleWorkflowName,
-		workflows.CycleInput{InstitutionID: inst, Number: 1, StartDate: start, StartedBy: secretariatH}); err != nil {
-		t.Fatal(err)
-	}
+	startCycle(ctx, t, s, cfg, inst)
 	task := waitFor(ctx, t, "the self-evaluation task", func() []store.OutboxMessage {
 		return messages(ctx, t, s.Store, inst, manager)
 	})

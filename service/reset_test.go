@@ -39,11 +39,7 @@ func TestResetStageWritesNothingTwice(t *testing.T) {
 	if got := managerOf(ctx, t, s.Store, inst); got != manager {
 		t.Fatalf("the example manager of %s is %s, want %s", inst, got, manager)
 	}
-	if _, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CycleWorkflowID(inst),
-		TaskQueue: cfg.TaskQueue}, workflows.CycleWorkflowName,
-		workflows.CycleInput{InstitutionID: inst, Number: 1, StartDate: domain.DateOf(time.Now()), StartedBy: secretariatH}); err != nil {
-		t.Fatal(err)
-	}
+	startCycle(ctx, t, s, cfg, inst)
 	stage := workflows.StageWorkflowID(inst, 1, workflows.StageSelfEvaluation, 1)
 
 	// Wait for the escalation at the due date: by then the stage has opened its step, told

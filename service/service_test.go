@@ -124,3 +124,13 @@ func TestRestartKeepsTemporalAndDomainData(t *testing.T) {
 		}
 	}
 }
+
+// startCycle starts cycle 1 of an institution today, as the national secretariat would.
+func startCycle(ctx context.Context, t *testing.T, s *service.Service, cfg config.Config, inst string) {
+	t.Helper()
+	if _, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CycleWorkflowID(inst),
+		TaskQueue: cfg.TaskQueue}, workflows.CycleWorkflowName, workflows.CycleInput{InstitutionID: inst, Number: 1,
+		StartDate: domain.DateOf(time.Now()), StartedBy: "P-136"}); err != nil {
+		t.Fatalf("start the cycle of %s: %v", inst, err)
+	}
+}

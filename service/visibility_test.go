@@ -33,18 +33,23 @@ func TestDocumentedVisibilityQueries(t *testing.T) {
 	defer s.Stop()
 	fixture.ExampleRegistry(t, s.Store)
 	for _, inst := range []string{"H-01", "H-02", "N-01"} {
-		if _, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CycleWorkflowID(inst),
-			TaskQueue: cfg.TaskQueue}, workflows.CycleWorkflowName,
-			workflows.CycleInput{InstitutionID: inst, Number: 1, StartDate: domain.DateOf(time.Now()), StartedBy: "P-136"}); err != nil {
-			t.Fatal(err)
-		}
+		startCycle(ctx, t, s, cfg, inst)
 	}
 	stage := func(inst string) string {
 		return workflows.StageWorkflowID(inst, 1, workflows.StageSelfEvaluation, 1)
 	}
-	// The self-evaluations fall due after three days (about a second).
-	time.Sleep(6 * cfg.DayLength)
-	overdueBefore := time.Now().UTC().Format(time.RFC3339)
+	// N-01's self-evaluation falls due three days (moved to a working day) after it opens;
+	// wait until a day after that, on the cycle's own clock.
+	opened := waitFor(ctx, t, "N-01's self-evaluation", func() []workflows.StageStatus {
+		var st workflows.StageStatus
+		if v, err := s.Client.QueryWorkflow(ctx, stage("N-01"), "", workflows.QueryStatus); err != nil || v.Get(&st) != nil || len(st.Steps) == 0 {
+			return nil
+		}
+		return []workflows.StageStatus{st}
+	})[0]
+	dueAt := opened.Clock.TimeOf(opened.Steps[0].Due)
+	time.Sleep(time.Until(dueAt.Add(2 * cfg.DayLength)))
+	overdueBefore := dueAt.Add(cfg.DayLength).UTC().Format(time.RFC3339Nano)
 
 	for _, q := range []struct {
 		query string
