@@ -76,6 +76,8 @@ type external struct {
 	seats map[domain.TeamRole]*seat
 	// teamLock makes hand assignments take turns: each awaits a candidate check.
 	teamLock workflow.Mutex
+	// assigning is set while a hand assignment runs; the report waits for it.
+	assigning bool
 	// excluded are everyone invited so far, so nobody is asked twice.
 	excluded []string
 

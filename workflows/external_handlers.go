@@ -101,6 +101,9 @@ func (e *external) validateAssignment(_ workflow.Context, req ReviewerAssignment
 	if req.PersonID == "" {
 		return fmt.Errorf("name the person to assign")
 	}
+	if err := domain.CheckText("the person's ID", req.PersonID, domain.MaxIDLength); err != nil {
+		return err
+	}
 	if err := checkReason("assigning by hand; it goes into the audit trail", req.Reason); err != nil {
 		return err
 	}
@@ -146,6 +149,9 @@ func (e *external) assignReviewer(ctx workflow.Context, req ReviewerAssignment) 
 		return TeamMember{}, err
 	}
 	defer e.teamLock.Unlock()
+	// The team may not change once the report is in: no report is taken while a seat changes.
+	e.assigning = true
+	defer func() { e.assigning = false }()
 	var a *activities.Activities
 	check := activities.CandidateCheck{InstitutionID: e.book.in.InstitutionID, Seat: req.Seat, PersonID: req.PersonID,
 		On: e.today(ctx), PreviousTeam: e.book.in.PreviousTeam, Overrides: req.Overrides}
@@ -291,6 +297,9 @@ func (e *external) reportStep() string {
 }
 
 func (e *external) validateReport(_ workflow.Context, req Report) error {
+	if e.assigning {
+		return fmt.Errorf("the secretariat is changing the team right now, and the team may not change once the report is in: submit the report again in a moment")
+	}
 	key := e.reportStep()
 	if s := e.book.find(StepReport); s == nil || (key == StepReport && !s.open()) {
 		if _, v := e.visitStep(); v.recorded.IsZero() {

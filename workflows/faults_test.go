@@ -11,6 +11,7 @@ import (
 
 	"github.com/kvalitetsmodel/accredit/activities"
 	"github.com/kvalitetsmodel/accredit/domain"
+	"github.com/kvalitetsmodel/accredit/internal/fixture"
 	"github.com/kvalitetsmodel/accredit/workflows"
 )
 
@@ -287,5 +288,42 @@ func TestOverrideSeatsARuleBreakerOnlyByName(t *testing.T) {
 	}
 	if !audited {
 		t.Error("the override is not in the audit trail")
+	}
+}
+
+// TestNoReportWhileTheTeamChanges: the team may not change once the report is in. A report
+// sent while the secretariat replaces the lead (whose candidate check is still running) is
+// refused with a request to try again; the replacement goes through.
+func TestNoReportWhileTheTeamChanges(t *testing.T) {
+	h := newHarness(t)
+	var reportRefusal, assignment error
+	replaced := false
+	h.actions[workflows.StepReport] = func(h *harness, stage string, st workflows.StepRecord, today domain.Date) bool {
+		if replaced {
+			h.mustUpdate(stage, workflows.UpdateSubmitReport, fixture.Report(st.HolderID, domain.VerdictMeets))
+			return true
+		}
+		replaced = true
+		var team []string
+		for _, m := range h.stageStatus(stage).Team {
+			team = append(team, m.PersonID)
+		}
+		proposals, err := h.acts.ProposeTeam(context.Background(), activities.TeamRequest{InstitutionID: institution, Cycle: 1,
+			On: today, Seats: []domain.TeamRole{domain.SeatLead}, Exclude: team})
+		if err != nil || len(proposals) != 1 || !proposals[0].Found {
+			t.Fatalf("no other lead to assign: %+v, %v", proposals, err)
+		}
+		h.update(stage, workflows.UpdateAssignReviewer, workflows.ReviewerAssignment{Action: workflows.Action{Actor: secretariat},
+			Seat: domain.SeatLead, PersonID: proposals[0].PersonID, Reason: "Lederen er blevet syg"}, func(err error) { assignment = err })
+		h.update(stage, workflows.UpdateSubmitReport, fixture.Report(st.HolderID, domain.VerdictMeets), func(err error) { reportRefusal = err })
+		return false // the new lead submits on a later look
+	}
+	h.run()
+	h.continuedAs()
+	if assignment != nil {
+		t.Errorf("replacing the lead: %v", assignment)
+	}
+	if reportRefusal == nil || !strings.Contains(reportRefusal.Error(), "changing the team right now") {
+		t.Errorf("a report sent while the lead is replaced: %v, want it refused for now", reportRefusal)
 	}
 }
