@@ -184,39 +184,57 @@ type cycleView struct {
 
 // loadView reads the parent's status and, while a stage runs, the stage's.
 func (a *app) loadView(ctx context.Context, c client.Client, inst string) (cycleView, error) {
+	// A cycle started a moment ago is still reading its settings, or its first stage is not
+	// yet running: wait a little for it, so status never shows an empty cycle just after start.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		v, starting, err := a.loadViewOnce(ctx, c, inst)
+		if err != nil || !starting || time.Now().After(deadline) {
+			return v, err
+		}
+		select {
+		case <-ctx.Done():
+			return v, nil
+		case <-time.After(150 * time.Millisecond):
+		}
+	}
+}
+
+// loadViewOnce asks the cycle and its running stage once; starting reports a cycle that has
+// not yet begun its first stage, or a stage the server has not started yet.
+func (a *app) loadViewOnce(ctx context.Context, c client.Client, inst string) (v cycleView, starting bool, err error) {
 	st, err := a.queryCycle(ctx, c, inst)
 	if err != nil {
-		return cycleView{}, err
+		return cycleView{}, false, err
 	}
-	v := cycleView{Cycle: st, Steps: append([]workflows.StepRecord{}, st.Steps...)}
+	if st.Stage == "" && len(st.Stages) == 0 && !st.Cancelled {
+		return cycleView{Cycle: st, note: "the cycle is starting: it is reading its settings and the institution"}, true, nil
+	}
+	v = cycleView{Cycle: st, Steps: append([]workflows.StepRecord{}, st.Steps...)}
 	if st.ActiveWorkflowID == "" {
-		return v, nil
+		return v, false, nil
 	}
 	var stage workflows.StageStatus
 	err = a.query(ctx, c, st.ActiveWorkflowID, &stage)
-	if isNotFound(err) {
-		// Just started, or the server has just restarted and is loading it: ask once more.
-		select {
-		case <-ctx.Done():
-		case <-time.After(300 * time.Millisecond):
-			err = a.query(ctx, c, st.ActiveWorkflowID, &stage)
-		}
-	}
 	var refused *queryRefused
 	switch {
 	case err == nil:
 		v.Stage = &stage
 		v.Steps = append(v.Steps, stage.Steps...)
+		// A stage that has not yet opened its first step is still starting.
+		return v, len(stage.Steps) == 0 && st.Stage != workflows.StagePublication, nil
 	case isNotFound(err):
-		// The parent has asked for the child, which the server has not started yet.
+		// The parent has asked for the child, which the server has not started yet (or the
+		// server has just restarted and is loading it).
 		v.note = fmt.Sprintf("stage %s (%s) is starting", st.Stage, st.ActiveWorkflowID)
+		return v, true, nil
 	case errors.As(err, &refused):
 		// Publication has no steps and answers no queries.
 		v.note = fmt.Sprintf("stage %s (%s) is running and has no steps", st.Stage, st.ActiveWorkflowID)
+		return v, false, nil
 	default:
-		return cycleView{}, err
+		return cycleView{}, false, err
 	}
-	return v, nil
 }
 
 // stageTarget finds the running stage of an institution's cycle, which takes every update

@@ -132,6 +132,11 @@ func TestWholeCycleThroughTheStarter(t *testing.T) {
 	a.mustRun(ctx, "people", "import", "../examples/people.csv", "--as", secretariatH)
 	start := domain.DateOf(time.Now())
 	a.mustRun(ctx, "cycle", "start", "--institution", "H-07", "--start", start.String(), "--as", secretariatH)
+	// Right after the start, status shows the first stage and its step, never an empty cycle.
+	if cycle, stage, err := a.status(ctx, "H-07"); err != nil || cycle.Stage != workflows.StageSelfEvaluation ||
+		stage == nil || len(stage.Steps) != 1 || stage.Steps[0].Key != workflows.StepSelfEvaluation {
+		t.Errorf("status right after the start: cycle %+v, stage %+v, %v; want the year-1 self-evaluation with its step", cycle, stage, err)
+	}
 	if code, _, errOut := a.run(ctx, "cycle", "start", "--institution", "H-07", "--as", secretariatH); code != cli.ExitRejected ||
 		!strings.Contains(errOut, "already running") {
 		t.Errorf("a second start: exit %d, %q; want exit 2 saying it is already running", code, errOut)
