@@ -348,19 +348,17 @@ func (b *stepBook) notify(ctx workflow.Context, s *step, kind activities.Notific
 // notification is keyed by the date the message is for (an alert's scheduled date), and its
 // text speaks of the day it is sent, which after an outage is later.
 func (b *stepBook) notification(ctx workflow.Context, s *step, kind activities.NotificationKind, level int, on domain.Date, to []activities.Recipient) activities.Notification {
+	n := b.message(ctx, alertKey(s.id, string(kind), level, on), kind, s.rec.Key, s.rec.Title, to)
+	n.Due, n.Level = s.rec.Due, level
+	return n
+}
+
+// message is a notification about this stage's institution and cycle, sent today.
+func (b *stepBook) message(ctx workflow.Context, key string, kind activities.NotificationKind, step, title string, to []activities.Recipient) activities.Notification {
 	return activities.Notification{
-		Key:           alertKey(s.id, string(kind), level, on),
-		Kind:          kind,
-		To:            to,
-		InstitutionID: b.in.InstitutionID,
-		Institution:   b.in.Institution.Name,
-		Region:        b.in.Institution.Region,
-		Cycle:         b.in.Cycle,
-		Step:          s.rec.Key,
-		Title:         s.rec.Title,
-		Due:           s.rec.Due,
-		Level:         level,
-		On:            b.today(ctx),
+		Key: key, Kind: kind, To: to,
+		InstitutionID: b.in.InstitutionID, Institution: b.in.Institution.Name, Region: b.in.Institution.Region, Cycle: b.in.Cycle,
+		Step: step, Title: title, On: b.today(ctx),
 	}
 }
 

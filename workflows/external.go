@@ -453,7 +453,6 @@ func (e *external) recordAssignment(ctx workflow.Context, m TeamMember, invited,
 
 // announceTeam tells every member and the institution manager who is on the complete team.
 func (e *external) announceTeam(ctx workflow.Context) {
-	in := e.book.in
 	var members []activities.TeamSeat
 	to := []activities.Recipient{{PersonID: e.manager()}}
 	for _, m := range e.team() {
@@ -462,12 +461,8 @@ func (e *external) announceTeam(ctx workflow.Context) {
 			to = append(to, activities.Recipient{PersonID: m.PersonID})
 		}
 	}
-	n := activities.Notification{
-		Key:  alertKey(e.book.key+"/team", string(activities.KindInfo), 0, e.today(ctx)),
-		Kind: activities.KindInfo, To: to,
-		InstitutionID: in.InstitutionID, Institution: in.Institution.Name, Region: in.Institution.Region, Cycle: in.Cycle,
-		Step: "team", Title: "Holdet til den eksterne evaluering er på plads", On: e.today(ctx),
-	}
+	n := e.book.message(ctx, alertKey(e.book.key+"/team", string(activities.KindInfo), 0, e.today(ctx)), activities.KindInfo,
+		"team", "Holdet til den eksterne evaluering er på plads", to)
 	var a *activities.Activities
 	_ = e.book.effect(ctx, a.AnnounceTeam, activities.TeamAnnouncement{Notification: n, Members: members}, nil)
 }
@@ -475,15 +470,9 @@ func (e *external) announceTeam(ctx workflow.Context) {
 // tellSeated gives a person seated by hand the same task notification an invited person
 // gets: which team, which seat, which institution.
 func (e *external) tellSeated(ctx workflow.Context, m TeamMember) {
-	in := e.book.in
-	n := activities.Notification{
-		Key:  alertKey(seatKey(e.book.key, m.Seat, m.PersonID), string(activities.KindTask), 0, e.today(ctx)),
-		Kind: activities.KindTask, To: []activities.Recipient{{PersonID: m.PersonID}},
-		InstitutionID: in.InstitutionID, Institution: in.Institution.Name, Region: in.Institution.Region, Cycle: in.Cycle,
-		Step:  "team/" + string(m.Seat),
-		Title: fmt.Sprintf("Du er udpeget som %s på holdet ved ekstern evaluering", m.Seat),
-		On:    e.today(ctx),
-	}
+	n := e.book.message(ctx, alertKey(seatKey(e.book.key, m.Seat, m.PersonID), string(activities.KindTask), 0, e.today(ctx)),
+		activities.KindTask, "team/"+string(m.Seat), fmt.Sprintf("Du er udpeget som %s på holdet ved ekstern evaluering", m.Seat),
+		[]activities.Recipient{{PersonID: m.PersonID}})
 	var a *activities.Activities
 	_ = e.book.effect(ctx, a.Notify, n, nil)
 }
