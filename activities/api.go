@@ -61,13 +61,7 @@ func durationsOf(d config.Durations) Durations {
 
 // DeadlinePolicy is the reminder and escalation policy these durations describe.
 func (d Durations) DeadlinePolicy() domain.DeadlinePolicy {
-	return domain.DeadlinePolicy{
-		Reminders: domain.ReminderPolicy{Before: append([]domain.Period(nil), d.Reminders...)},
-		Escalation: domain.EscalationPolicy{
-			SecondAfter: d.EscalationSecondAfter,
-			RepeatEvery: d.EscalationRepeatEvery,
-		},
-	}
+	return domain.NewDeadlinePolicy(d.Reminders, d.EscalationSecondAfter, d.EscalationRepeatEvery)
 }
 
 // CycleWrite is the cycle's read-model row as the workflow writes it.

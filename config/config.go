@@ -131,13 +131,7 @@ func DefaultDurations() Durations {
 
 // DeadlinePolicy is the reminder and escalation policy these durations describe.
 func (d Durations) DeadlinePolicy() domain.DeadlinePolicy {
-	return domain.DeadlinePolicy{
-		Reminders: domain.ReminderPolicy{Before: append([]domain.Period(nil), d.Reminders...)},
-		Escalation: domain.EscalationPolicy{
-			SecondAfter: d.EscalationSecondAfter,
-			RepeatEvery: d.EscalationRepeatEvery,
-		},
-	}
+	return domain.NewDeadlinePolicy(d.Reminders, d.EscalationSecondAfter, d.EscalationRepeatEvery)
 }
 
 // Default is the configuration of a fresh checkout: embedded Temporal, ./data, real days.

@@ -31,6 +31,15 @@ type DeadlinePolicy struct {
 	Escalation EscalationPolicy
 }
 
+// NewDeadlinePolicy is the policy of reminders before the due date and escalations at it,
+// secondAfter it, and then every repeatEvery; the reminder offsets are copied.
+func NewDeadlinePolicy(reminders []Period, secondAfter, repeatEvery Period) DeadlinePolicy {
+	return DeadlinePolicy{
+		Reminders:  ReminderPolicy{Before: append([]Period(nil), reminders...)},
+		Escalation: EscalationPolicy{SecondAfter: secondAfter, RepeatEvery: repeatEvery},
+	}
+}
+
 // DefaultDeadlinePolicy is the brief's default: reminders 14, 7 and 1 days before the due
 // date; escalations at the due date, 14 days after it, then weekly.
 func DefaultDeadlinePolicy() DeadlinePolicy {
