@@ -592,15 +592,8 @@ func (a *app) actionPlanCommand() *cobra.Command {
 // a byte order mark is skipped, and text that is not UTF-8 is refused (the update's JSON
 // would otherwise carry each bad byte to the workflow as U+FFFD).
 func readPlanFile(path string) (string, error) {
-	data, err := readFile(path)
-	if err != nil {
-		return "", err
-	}
-	data = []byte(strings.TrimPrefix(string(data), utf8BOM))
-	if err := checkUTF8(path, data); err != nil {
-		return "", err
-	}
-	return string(data), nil
+	data, err := readText(path)
+	return string(data), err
 }
 
 func (a *app) appealCommand() *cobra.Command {

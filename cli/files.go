@@ -22,12 +22,8 @@ const utf8BOM = "\ufeff"
 // Every problem is a RejectedError naming the file and, where it has one, the offset. A
 // byte order mark is skipped, as the registry import skips it; offsets count from after it.
 func readJSONFile(path string, v any, fields string) error {
-	data, err := readFile(path)
+	data, err := readText(path)
 	if err != nil {
-		return err
-	}
-	data = bytes.TrimPrefix(data, []byte(utf8BOM))
-	if err := checkUTF8(path, data); err != nil {
 		return err
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
@@ -44,6 +40,20 @@ func readJSONFile(path string, v any, fields string) error {
 		return rejected("%s: unexpected data after the JSON object %s: the file must hold exactly one object", path, at(data, off))
 	}
 	return nil
+}
+
+// readText reads a text file named by --file as every file the starter reads: within the
+// size limit, a byte order mark skipped, and refused when it is not UTF-8.
+func readText(path string) ([]byte, error) {
+	data, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	data = bytes.TrimPrefix(data, []byte(utf8BOM))
+	if err := checkUTF8(path, data); err != nil {
+		return nil, err
+	}
+	return data, nil
 }
 
 // checkUTF8 refuses text that is not UTF-8: the JSON decoder would silently turn each bad
