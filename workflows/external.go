@@ -47,21 +47,6 @@ func (e *external) cancelled(ctx workflow.Context) StageResult {
 	return res
 }
 
-// seat is one place on the team: who holds it, who is invited to it, who declined it.
-type seat struct {
-	role       domain.TeamRole
-	member     *TeamMember
-	invitation *step
-	invitee    TeamMember
-	manual     *step
-	handled    bool
-	rounds     int
-	history    []TeamMember
-}
-
-// filled reports whether someone holds the seat.
-func (s *seat) filled() bool { return s.member != nil }
-
 type visit struct {
 	date       domain.Date
 	setBy      string
@@ -95,13 +80,6 @@ type external struct {
 	revisitBy            domain.Date
 }
 
-func (e *external) lead() string {
-	if s := e.seats[domain.SeatLead]; s != nil && s.member != nil {
-		return s.member.PersonID
-	}
-	return ""
-}
-
 func (e *external) manager() string { return e.book.in.Institution.ManagerID }
 
 // secretariatHolder is the person who holds a secretariat step; escalations reach the whole
@@ -114,23 +92,6 @@ func (e *external) secretariatHolder() string {
 		return ids[0]
 	}
 	return ""
-}
-
-func (e *external) team() []TeamMember {
-	var out []TeamMember
-	for _, role := range teamSeats() {
-		s := e.seats[role]
-		if s == nil {
-			continue
-		}
-		out = append(out, s.history...)
-		if s.member != nil {
-			out = append(out, *s.member)
-		} else if s.invitation != nil && s.invitation.open() {
-			out = append(out, s.invitee)
-		}
-	}
-	return out
 }
 
 func (e *external) today(ctx workflow.Context) domain.Date { return e.book.today(ctx) }
@@ -273,208 +234,6 @@ func (e *external) followUp(ctx workflow.Context) error {
 		return e.book.awaitClosed(ctx, plan)
 	}
 	return nil
-}
-
-// assembleTeam proposes a team under the hard rules, invites it, and replaces whoever
-// declines or does not answer; a seat nobody can fill goes to the secretariat.
-func (e *external) assembleTeam(ctx workflow.Context) error {
-	seats := teamSeats()
-	for _, role := range seats {
-		e.seats[role] = &seat{role: role}
-	}
-	if err := e.proposeAndInvite(ctx, seats); err != nil {
-		return err
-	}
-	for {
-		if e.teamComplete() {
-			e.settleTrainee(ctx)
-			if workflow.GetVersion(ctx, ChangeAnnounceTeam, workflow.DefaultVersion, 1) >= 1 {
-				e.announceTeam(ctx)
-			}
-			return nil
-		}
-		version := e.teamVersion
-		if err := workflow.Await(ctx, func() bool { return e.teamVersion != version || e.pendingAnswers() }); err != nil {
-			return err
-		}
-		var refill []domain.TeamRole
-		for _, role := range seats {
-			s := e.seats[role]
-			if s.invitation != nil && !s.invitation.open() && !s.handled {
-				s.handled = true
-				if s.member == nil {
-					if st := s.invitation.rec.Status; st == StepExpired || st == StepWaived {
-						unanswered := s.invitee
-						unanswered.Status = MemberExpired
-						s.history = append(s.history, unanswered)
-						e.recordAssignment(ctx, unanswered, s.invitation.rec.Opened, s.invitation.rec.Due, s.invitation.rec.Closed)
-					}
-					refill = append(refill, role)
-				}
-			}
-			if s.manual != nil && !s.manual.open() && s.member == nil && !s.handled {
-				s.handled = true
-				refill = append(refill, role)
-			}
-		}
-		if len(refill) > 0 {
-			if err := e.proposeAndInvite(ctx, refill); err != nil {
-				return err
-			}
-		}
-	}
-}
-
-// settleTrainee follows a trainee invitation still open when the required seats are full:
-// the optional seat is not refilled, but an unanswered invitation must leave the team
-// record (and the reviewer's load) as "no answer", not "invited".
-func (e *external) settleTrainee(ctx workflow.Context) {
-	s := e.seats[domain.SeatTrainee]
-	if s == nil || s.invitation == nil || !s.invitation.open() {
-		return
-	}
-	e.book.inflight++
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		defer func() { e.book.inflight-- }()
-		if err := e.book.awaitClosed(ctx, s.invitation); err != nil || s.handled || s.member != nil {
-			return
-		}
-		s.handled = true
-		if st := s.invitation.rec.Status; st == StepExpired || st == StepWaived {
-			unanswered := s.invitee
-			unanswered.Status = MemberExpired
-			s.history = append(s.history, unanswered)
-			e.recordAssignment(ctx, unanswered, s.invitation.rec.Opened, s.invitation.rec.Due, s.invitation.rec.Closed)
-		}
-	})
-}
-
-// withdrawInvitations marks the invitations a cancelled evaluation leaves open as withdrawn,
-// so they no longer count against the reviewers' capacity.
-func (e *external) withdrawInvitations(ctx workflow.Context) {
-	for _, role := range teamSeats() {
-		s := e.seats[role]
-		if s == nil || s.invitation == nil || s.member != nil || s.invitation.rec.Status != StepWithdrawn || s.handled {
-			continue
-		}
-		s.handled = true
-		withdrawn := s.invitee
-		withdrawn.Status = MemberWithdrawn
-		s.history = append(s.history, withdrawn)
-		e.recordAssignment(ctx, withdrawn, s.invitation.rec.Opened, s.invitation.rec.Due, s.invitation.rec.Closed)
-	}
-}
-
-func (e *external) teamComplete() bool {
-	for _, role := range domain.RequiredSeats() {
-		if !e.seats[role].filled() {
-			return false
-		}
-	}
-	// The trainee seat is optional: don't wait for it, but don't leave an invitation dangling.
-	return true
-}
-
-func (e *external) pendingAnswers() bool {
-	for _, role := range teamSeats() {
-		s := e.seats[role]
-		if s != nil && s.invitation != nil && !s.invitation.open() && !s.handled {
-			return true
-		}
-	}
-	return false
-}
-
-// proposeAndInvite asks the assignment rules for candidates and invites them; a required
-// seat without a candidate becomes a manual-assignment step for the secretariat.
-func (e *external) proposeAndInvite(ctx workflow.Context, roles []domain.TeamRole) error {
-	in := e.book.in
-	var proposals []activities.TeamProposal
-	var a *activities.Activities
-	req := activities.TeamRequest{InstitutionID: in.InstitutionID, Cycle: in.Cycle, On: e.today(ctx), Seats: roles,
-		Exclude: e.allAsked(), PreviousTeam: in.PreviousTeam}
-	if err := workflow.ExecuteActivity(effectOptions(ctx), a.ProposeTeam, req).Get(ctx, &proposals); err != nil {
-		return err
-	}
-	d := e.durations().Durations
-	for _, p := range proposals {
-		s := e.seats[p.Seat]
-		if s.filled() {
-			continue
-		}
-		if !p.Found {
-			if p.Seat == domain.SeatTrainee {
-				continue
-			}
-			// The seat now waits for the secretariat alone: its last invitation was settled
-			// above, and a seat still pointing at it would be settled (and refilled) again
-			// on every pass, opening a new manual step each time.
-			s.invitation = nil
-			s.handled = false
-			s.manual = e.book.openStep(ctx, stepSpec{Key: StepManualAssignment + "/" + string(p.Seat),
-				Title:    fmt.Sprintf("Udpeg %s til holdet: ingen kandidat opfylder reglerne", p.Seat),
-				HolderID: e.secretariatHolder(), HolderRole: string(domain.RoleSecretariat),
-				Due: domain.DueDate(e.today(ctx), d.ManualAssignmentDue)})
-			continue
-		}
-		s.rounds++
-		s.handled = false
-		e.excluded = append(e.excluded, p.PersonID)
-		s.invitee = TeamMember{Seat: p.Seat, PersonID: p.PersonID, Name: p.Name, Status: MemberInvited, Reasons: p.Reasons}
-		s.invitation = e.book.openStep(ctx, stepSpec{Key: fmt.Sprintf("%s/%s/%d", StepInvitation, p.Seat, s.rounds),
-			Title:    fmt.Sprintf("Svar på invitation som %s ved ekstern evaluering", p.Seat),
-			HolderID: p.PersonID, HolderRole: string(p.Seat), AtDue: domain.ExpireAtDue,
-			Due: d.InvitationAnswer.AddTo(e.today(ctx))})
-		e.recordAssignment(ctx, s.invitee, s.invitation.rec.Opened, s.invitation.rec.Due, domain.Date{})
-	}
-	return nil
-}
-
-func (e *external) allAsked() []string {
-	out := append([]string(nil), e.excluded...)
-	for _, role := range teamSeats() {
-		if s := e.seats[role]; s != nil && s.member != nil {
-			out = append(out, s.member.PersonID)
-		}
-	}
-	return out
-}
-
-func (e *external) recordAssignment(ctx workflow.Context, m TeamMember, invited, due, answered domain.Date) {
-	in := e.book.in
-	row := activities.AssignmentWrite{
-		ID: fmt.Sprintf("%s/%s/%s", e.book.key, m.Seat, m.PersonID), InstitutionID: in.InstitutionID,
-		Cycle: in.Cycle, Seat: string(m.Seat), PersonID: m.PersonID, Status: m.Status, InvitedOn: invited,
-		AnswerDue: due, AnsweredOn: answered, Reasons: strings.Join(m.Reasons, "; "), Revision: e.book.revs.next(ctx),
-	}
-	var a *activities.Activities
-	_ = e.book.effect(ctx, a.RecordAssignment, row, nil)
-}
-
-// announceTeam tells every member and the institution manager who is on the complete team.
-func (e *external) announceTeam(ctx workflow.Context) {
-	var members []activities.TeamSeat
-	to := []activities.Recipient{{PersonID: e.manager()}}
-	for _, m := range e.team() {
-		if m.Status == MemberAccepted || m.Status == MemberAssigned {
-			members = append(members, activities.TeamSeat{Seat: m.Seat, PersonID: m.PersonID})
-			to = append(to, activities.Recipient{PersonID: m.PersonID})
-		}
-	}
-	n := e.book.message(ctx, alertKey(e.book.key+"/team", string(activities.KindInfo), 0, e.today(ctx)), activities.KindInfo,
-		"team", "Holdet til den eksterne evaluering er på plads", to)
-	var a *activities.Activities
-	_ = e.book.effect(ctx, a.AnnounceTeam, activities.TeamAnnouncement{Notification: n, Members: members}, nil)
-}
-
-// tellSeated gives a person seated by hand the same task notification an invited person
-// gets: which team, which seat, which institution.
-func (e *external) tellSeated(ctx workflow.Context, m TeamMember) {
-	n := e.book.message(ctx, alertKey(seatKey(e.book.key, m.Seat, m.PersonID), string(activities.KindTask), 0, e.today(ctx)),
-		activities.KindTask, "team/"+string(m.Seat), fmt.Sprintf("Du er udpeget som %s på holdet ved ekstern evaluering", m.Seat),
-		[]activities.Recipient{{PersonID: m.PersonID}})
-	var a *activities.Activities
-	_ = e.book.effect(ctx, a.Notify, n, nil)
 }
 
 func (e *external) recordVisit(ctx workflow.Context, kind string, v visit) {

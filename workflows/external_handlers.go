@@ -2,13 +2,9 @@ package workflows
 
 import (
 	"fmt"
-	"slices"
-	"strings"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/kvalitetsmodel/accredit/activities"
 	"github.com/kvalitetsmodel/accredit/domain"
 )
 
@@ -47,167 +43,6 @@ func (e *external) register(ctx workflow.Context) error {
 		}
 	}
 	return nil
-}
-
-// invitationOf returns the seat the actor has an open invitation for.
-func (e *external) invitationOf(actor string) *seat {
-	for _, role := range teamSeats() {
-		s := e.seats[role]
-		if s != nil && s.invitation != nil && s.invitation.open() && s.invitee.PersonID == actor {
-			return s
-		}
-	}
-	return nil
-}
-
-func (e *external) validateAnswer(_ workflow.Context, req InvitationAnswer) error {
-	if req.Actor == "" {
-		return fmt.Errorf("say who is answering (--as PERSON-ID)")
-	}
-	if e.invitationOf(req.Actor) == nil {
-		return fmt.Errorf("%s has no open invitation to the team of %s", req.Actor, e.book.in.InstitutionID)
-	}
-	if !req.Accept {
-		return checkReason("declining, so the secretariat can plan", req.Reason)
-	}
-	return domain.CheckText("the reason", req.Reason, domain.MaxReasonLength)
-}
-
-func (e *external) answerInvitation(ctx workflow.Context, req InvitationAnswer) (TeamMember, error) {
-	s := e.invitationOf(req.Actor)
-	m := s.invitee
-	if req.Accept {
-		m.Status = MemberAccepted
-		s.member = &m
-		e.book.closeStep(ctx, s.invitation, StepDone, req.Actor, "accepted")
-	} else {
-		m.Status = MemberDeclined
-		s.history = append(s.history, m)
-		e.book.closeStep(ctx, s.invitation, StepDone, req.Actor, "declined: "+excerpt(req.Reason, noteExcerpt))
-	}
-	e.teamVersion++
-	e.recordAssignment(ctx, m, s.invitation.rec.Opened, s.invitation.rec.Due, e.today(ctx))
-	e.book.audit(ctx, req.Actor, "answer-invitation", s.invitation.rec.Key, fmt.Sprintf("accept=%t %s", req.Accept, excerpt(req.Reason, auditExcerpt)))
-	return m, nil
-}
-
-func (e *external) validateAssignment(_ workflow.Context, req ReviewerAssignment) error {
-	if err := e.book.requireSecretariat(req.Actor); err != nil {
-		return err
-	}
-	if !req.Seat.Valid() {
-		return fmt.Errorf("unknown seat %q: use lead, professional, user-representative, relative-representative or trainee", req.Seat)
-	}
-	if req.PersonID == "" {
-		return fmt.Errorf("name the person to assign")
-	}
-	if err := domain.CheckText("the person's ID", req.PersonID, domain.MaxIDLength); err != nil {
-		return err
-	}
-	if err := checkReason("assigning by hand; it goes into the audit trail", req.Reason); err != nil {
-		return err
-	}
-	for i, rule := range req.Overrides {
-		if !slices.ContainsFunc(domain.HardRules(), func(r domain.Rule) bool { return r.Name == rule }) {
-			return fmt.Errorf("--override %q is not a hard rule: name one of %s", rule, strings.Join(ruleNames(), ", "))
-		}
-		if slices.Contains(req.Overrides[:i], rule) {
-			return fmt.Errorf("the rule %s is overridden twice", rule)
-		}
-	}
-	return e.assignmentAllowed(req)
-}
-
-// assignmentAllowed holds the rules on the team's state; the handler checks them again after
-// the candidate check, because the team may have changed while it waited.
-func (e *external) assignmentAllowed(req ReviewerAssignment) error {
-	if e.reportSubmitted {
-		return fmt.Errorf("the report has been submitted: the team can no longer change")
-	}
-	for _, role := range teamSeats() {
-		if s := e.seats[role]; s != nil && s.member != nil && s.member.PersonID == req.PersonID {
-			return fmt.Errorf("%s already holds the %s seat", req.PersonID, role)
-		}
-	}
-	return nil
-}
-
-// seatHolder is who holds a seat now ("" when nobody does).
-func (e *external) seatHolder(role domain.TeamRole) string {
-	if s := e.seats[role]; s != nil && s.member != nil {
-		return s.member.PersonID
-	}
-	return ""
-}
-
-func (e *external) assignReviewer(ctx workflow.Context, req ReviewerAssignment) (TeamMember, error) {
-	// The candidate check is an activity: while it runs, another assignment (or an answer)
-	// may change the team. Assignments take turns, and each acts only on the team it was
-	// validated against; a second one for the same seat is refused, not silently applied.
-	holder := e.seatHolder(req.Seat)
-	if err := e.teamLock.Lock(ctx); err != nil {
-		return TeamMember{}, err
-	}
-	defer e.teamLock.Unlock()
-	// The team may not change once the report is in: no report is taken while a seat changes.
-	e.assigning = true
-	defer func() { e.assigning = false }()
-	var a *activities.Activities
-	check := activities.CandidateCheck{InstitutionID: e.book.in.InstitutionID, Seat: req.Seat, PersonID: req.PersonID,
-		On: e.today(ctx), PreviousTeam: e.book.in.PreviousTeam, Overrides: req.Overrides}
-	if err := workflow.ExecuteActivity(checkOptions(ctx), a.CheckCandidate, check).Get(ctx, nil); err != nil {
-		return TeamMember{}, err
-	}
-	if now := e.seatHolder(req.Seat); now != holder {
-		return TeamMember{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf(
-			"the %s seat was given to %s while this assignment of %s was being checked: look at the team and assign again to replace",
-			req.Seat, now, req.PersonID), "TeamChanged", nil)
-	}
-	if err := e.assignmentAllowed(req); err != nil {
-		return TeamMember{}, temporal.NewNonRetryableApplicationError(err.Error(), "TeamChanged", nil)
-	}
-	s := e.seats[req.Seat]
-	if s == nil {
-		s = &seat{role: req.Seat}
-		e.seats[req.Seat] = s
-	}
-	if s.invitation != nil && s.invitation.open() {
-		withdrawn := s.invitee
-		withdrawn.Status = MemberReplaced
-		s.history = append(s.history, withdrawn)
-		s.handled = true
-		e.book.closeStep(ctx, s.invitation, StepWithdrawn, req.Actor, "seat assigned by hand to "+req.PersonID)
-		e.recordAssignment(ctx, withdrawn, s.invitation.rec.Opened, s.invitation.rec.Due, e.today(ctx))
-	}
-	var previous string
-	if s.member != nil {
-		previous = s.member.PersonID
-		old := *s.member
-		old.Status = MemberReplaced
-		s.history = append(s.history, old)
-		e.recordAssignment(ctx, old, e.today(ctx), e.today(ctx), e.today(ctx))
-	}
-	m := TeamMember{Seat: req.Seat, PersonID: req.PersonID, Status: MemberAssigned, Reasons: []string{"assigned by " + req.Actor + overriding(req.Overrides) + ": " + excerpt(req.Reason, noteExcerpt)}}
-	s.member = &m
-	if s.manual != nil && s.manual.open() {
-		e.book.closeStep(ctx, s.manual, StepDone, req.Actor, "assigned "+req.PersonID)
-	}
-	// A new lead takes over the lead's open steps.
-	if req.Seat == domain.SeatLead && previous != "" {
-		for _, st := range e.book.steps {
-			if st.open() && st.rec.HolderID == previous {
-				e.book.handOver(ctx, st, req.PersonID)
-			}
-		}
-	}
-	e.excluded = append(e.excluded, req.PersonID)
-	e.teamVersion++
-	e.recordAssignment(ctx, m, e.today(ctx), e.today(ctx), e.today(ctx))
-	if workflow.GetVersion(ctx, ChangeTellHandSeatedMember, workflow.DefaultVersion, 1) >= 1 {
-		e.tellSeated(ctx, m)
-	}
-	e.book.audit(ctx, req.Actor, "assign-reviewer", string(req.Seat), fmt.Sprintf("%s (replacing %q)%s: %s", req.PersonID, previous, overriding(req.Overrides), excerpt(req.Reason, auditExcerpt)))
-	return m, nil
 }
 
 // dateStep is the open visit-date or revisit-date step, with its notice period and limit.
@@ -438,21 +273,4 @@ func (e *external) decide(ctx workflow.Context, req Decision) (StepRecord, error
 	e.recordSubmission(ctx, s, "decision", req.Actor, req)
 	e.book.audit(ctx, req.Actor, "decide", s.rec.Key, outcome+": "+excerpt(req.Reason, auditExcerpt))
 	return s.rec, nil
-}
-
-// ruleNames are the names of the hard rules, for messages.
-func ruleNames() []string {
-	var names []string
-	for _, r := range domain.HardRules() {
-		names = append(names, r.Name)
-	}
-	return names
-}
-
-// overriding says which hard rules a hand assignment overrides, for the team and the audit.
-func overriding(rules []string) string {
-	if len(rules) == 0 {
-		return ""
-	}
-	return " overriding " + strings.Join(rules, ", ")
 }

@@ -156,6 +156,3 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(keys)
 	return keys
 }
-
-// teamSeats are the seats of a team in the order they are filled and shown.
-func teamSeats() []domain.TeamRole { return append(domain.RequiredSeats(), domain.SeatTrainee) }
