@@ -41,8 +41,11 @@ type Durations struct {
 	AppealWindow           domain.Period   `json:"appeal_window"`
 	DecisionDue            domain.Period   `json:"decision_due"`
 	Reminders              []domain.Period `json:"reminders"`
-	EscalationSecondAfter  domain.Period   `json:"escalation_second_after"`
-	EscalationRepeatEvery  domain.Period   `json:"escalation_repeat_every"`
+	// VisitReminders are absent from cycles begun before the visit opened on its day; they
+	// get the defaults.
+	VisitReminders        []domain.Period `json:"visit_reminders,omitempty"`
+	EscalationSecondAfter domain.Period   `json:"escalation_second_after"`
+	EscalationRepeatEvery domain.Period   `json:"escalation_repeat_every"`
 }
 
 // durationsOf copies the configured durations into the payload a cycle carries.
@@ -55,8 +58,17 @@ func durationsOf(d config.Durations) Durations {
 		ActionPlanDue: d.ActionPlanDue, RevisitWithin: d.RevisitWithin, RevisitNotice: d.RevisitNotice,
 		RevisitReportDue: d.RevisitReportDue, AppealWindow: d.AppealWindow, DecisionDue: d.DecisionDue,
 		Reminders:             append([]domain.Period(nil), d.Reminders...),
+		VisitReminders:        append([]domain.Period(nil), d.VisitReminders...),
 		EscalationSecondAfter: d.EscalationSecondAfter, EscalationRepeatEvery: d.EscalationRepeatEvery,
 	}
+}
+
+// VisitNotices are the notices before a visit, the defaults when the cycle carries none.
+func (d Durations) VisitNotices() []domain.Period {
+	if len(d.VisitReminders) == 0 {
+		return domain.DefaultVisitNotices()
+	}
+	return d.VisitReminders
 }
 
 // DeadlinePolicy is the reminder and escalation policy these durations describe.

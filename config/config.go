@@ -100,8 +100,11 @@ type Durations struct {
 	AppealWindow           domain.Period   `yaml:"appeal_window" env:"APPEAL_WINDOW"`
 	DecisionDue            domain.Period   `yaml:"decision_due" env:"DECISION_DUE"`
 	Reminders              []domain.Period `yaml:"reminders" env:"REMINDERS"`
-	EscalationSecondAfter  domain.Period   `yaml:"escalation_second_after" env:"ESCALATION_SECOND_AFTER"`
-	EscalationRepeatEvery  domain.Period   `yaml:"escalation_repeat_every" env:"ESCALATION_REPEAT_EVERY"`
+	// VisitReminders are the notices to the team and the institution before a visit or
+	// revisit (the visit step itself opens on the visit day).
+	VisitReminders        []domain.Period `yaml:"visit_reminders" env:"VISIT_REMINDERS"`
+	EscalationSecondAfter domain.Period   `yaml:"escalation_second_after" env:"ESCALATION_SECOND_AFTER"`
+	EscalationRepeatEvery domain.Period   `yaml:"escalation_repeat_every" env:"ESCALATION_REPEAT_EVERY"`
 }
 
 // DefaultDurations are the defaults of PRODUCT.md §3.
@@ -124,6 +127,7 @@ func DefaultDurations() Durations {
 		AppealWindow:           domain.Period{Days: 30},
 		DecisionDue:            domain.Period{Weeks: 4},
 		Reminders:              []domain.Period{{Days: 14}, {Days: 7}, {Days: 1}},
+		VisitReminders:         domain.DefaultVisitNotices(),
 		EscalationSecondAfter:  domain.Period{Days: 14},
 		EscalationRepeatEvery:  domain.Period{Days: 7},
 	}
@@ -326,6 +330,12 @@ func (d Durations) validate() []error {
 		named{"ACCREDIT_REVISIT_NOTICE", d.RevisitNotice}, named{"ACCREDIT_ESCALATION_SECOND_AFTER", d.EscalationSecondAfter})
 	for _, r := range d.Reminders {
 		all = append(all, named{"ACCREDIT_REMINDERS", r})
+	}
+	for i, r := range d.VisitReminders {
+		if r.IsZero() || r.Validate() != nil {
+			problems = append(problems, fmt.Errorf("ACCREDIT_VISIT_REMINDERS: notice %d is %s; give days before the visit, e.g. 7d,1d", i+1, r))
+		}
+		all = append(all, named{"ACCREDIT_VISIT_REMINDERS", r})
 	}
 	for _, m := range all {
 		if m.p.ApproxDays() > MaxCycleDuration.ApproxDays() {

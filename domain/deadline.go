@@ -322,3 +322,37 @@ func (p StepPolicy) Next(opened, due, after, today Date) (Alert, bool) {
 	}
 	return next, true
 }
+
+// DefaultVisitNotices are when the team and the institution hear of a coming visit: a week
+// and a day before it. Until the visit day nothing can be recorded, so these notices are the
+// only alerts a planned visit has.
+func DefaultVisitNotices() []Period { return []Period{{Days: 7}, {Days: 1}} }
+
+// NextVisitNotice is the notice to send next before a visit on visit, given the offsets
+// before it (e.g. 7 and 1 days), the date of the last notice sent (zero when none) and
+// today. A notice is dated before the visit and after the last one. Of the notices whose day
+// has passed it returns only the latest, to be sent today: a worker that was down sends one
+// notice, not a burst. With none passed it returns the next one; ok is false when no notice
+// is left.
+func NextVisitNotice(offsets []Period, visit, after, today Date) (on Date, ok bool) {
+	var dates []Date
+	for _, o := range offsets {
+		d := o.SubtractFrom(visit)
+		if d.After(after) && d.Before(visit) {
+			dates = append(dates, d)
+		}
+	}
+	slices.SortFunc(dates, Date.Compare)
+	for i, d := range dates {
+		if d.After(today) {
+			if i > 0 {
+				return dates[i-1], true
+			}
+			return d, true
+		}
+	}
+	if len(dates) > 0 {
+		return dates[len(dates)-1], true
+	}
+	return Date{}, false
+}

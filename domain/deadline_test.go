@@ -367,3 +367,31 @@ func TestStepPolicyRemindsThenCloses(t *testing.T) {
 		t.Errorf("an escalating step on its due date: %+v, want the first escalation", esc)
 	}
 }
+
+func TestNextVisitNotice(t *testing.T) {
+	visit := NewDate(2027, time.March, 15)
+	notices := DefaultVisitNotices()
+	cases := []struct {
+		name         string
+		after, today Date
+		want         Date
+		ok           bool
+	}{
+		{"a month ahead: the week's notice comes first", Date{}, NewDate(2027, time.February, 10), NewDate(2027, time.March, 8), true},
+		{"after the week's notice: the day's", NewDate(2027, time.March, 8), NewDate(2027, time.March, 8), NewDate(2027, time.March, 14), true},
+		{"on the week's notice day", Date{}, NewDate(2027, time.March, 8), NewDate(2027, time.March, 8), true},
+		{"a worker down for a week sends only the day's notice", Date{}, NewDate(2027, time.March, 14), NewDate(2027, time.March, 14), true},
+		{"a date set five days ahead skips the week's notice, sent today", Date{}, NewDate(2027, time.March, 10), NewDate(2027, time.March, 8), true},
+		{"both sent", NewDate(2027, time.March, 14), NewDate(2027, time.March, 14), Date{}, false},
+		{"the visit day has no notice", NewDate(2027, time.March, 14), visit, Date{}, false},
+	}
+	for _, c := range cases {
+		got, ok := NextVisitNotice(notices, visit, c.after, c.today)
+		if ok != c.ok || got != c.want {
+			t.Errorf("%s: NextVisitNotice(after %s, today %s) = %s, %t; want %s, %t", c.name, c.after, c.today, got, ok, c.want, c.ok)
+		}
+	}
+	if _, ok := NextVisitNotice(nil, visit, Date{}, NewDate(2027, time.March, 1)); ok {
+		t.Error("with no notice offsets there is no notice")
+	}
+}

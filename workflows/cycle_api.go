@@ -258,7 +258,43 @@ type StageStatus struct {
 	Final      bool           `json:"final"`
 	AppealDue  domain.Date    `json:"appeal_due,omitempty"`
 	HearingDue domain.Date    `json:"hearing_due,omitempty"`
+	// Phase is where an external evaluation stands; empty for a self-evaluation.
+	Phase EvaluationPhase `json:"evaluation_phase,omitempty"`
 }
+
+// EvaluationPhase is where an external evaluation stands. The handlers check it: a visit is
+// recorded only in the visit phase, a comment only in the hearing, and so on.
+type EvaluationPhase string
+
+// The phases of an external evaluation, in order. The revisit phases follow the hearing only
+// after verdict 3, and the verdict decision only after verdict 3 again.
+const (
+	// EvaluationTeam: the team is being invited and assigned.
+	EvaluationTeam EvaluationPhase = "team"
+	// EvaluationVisitPlanned: the lead agrees the visit date, and then the team waits for
+	// the day; notices go out a week and a day before it.
+	EvaluationVisitPlanned EvaluationPhase = "visit-planned"
+	// EvaluationVisit: it is the visit day or later, and the lead records the visit.
+	EvaluationVisit EvaluationPhase = "visit"
+	// EvaluationReport: the lead writes the report.
+	EvaluationReport EvaluationPhase = "report"
+	// EvaluationHearing: the institution may comment on factual errors.
+	EvaluationHearing EvaluationPhase = "hearing"
+	// EvaluationRevisitPlanned, EvaluationRevisit and EvaluationRevisitReport are the
+	// revisit after verdict 3, as the visit.
+	EvaluationRevisitPlanned EvaluationPhase = "revisit-planned"
+	EvaluationRevisit        EvaluationPhase = "revisit"
+	EvaluationRevisitReport  EvaluationPhase = "revisit-report"
+	// EvaluationVerdictDecision: verdict 3 again, and the secretariat decides.
+	EvaluationVerdictDecision EvaluationPhase = "verdict-decision"
+	// EvaluationFollowUp: the verdict is final; the appeal window runs, and for verdicts 2
+	// and 3 the action plan is due.
+	EvaluationFollowUp EvaluationPhase = "follow-up"
+	// EvaluationAppeal: the verdict was appealed, and the secretariat decides.
+	EvaluationAppeal EvaluationPhase = "appeal"
+	// EvaluationDone: nothing is left to do.
+	EvaluationDone EvaluationPhase = "done"
+)
 
 // TeamMember is a person holding a seat on the external-evaluation team.
 type TeamMember struct {

@@ -30,6 +30,7 @@ func ExternalEvaluation(ctx workflow.Context, in StageInput) (StageResult, error
 		}
 		return StageResult{}, err
 	}
+	e.phase = EvaluationDone
 	if err := e.book.settle(ctx); err != nil {
 		return e.cancelled(ctx), nil
 	}
@@ -58,6 +59,7 @@ type visit struct {
 type external struct {
 	book  *stepBook
 	gen   domain.Generation
+	phase EvaluationPhase
 	seats map[domain.TeamRole]*seat
 	// teamLock makes hand assignments take turns: each awaits a candidate check.
 	teamLock workflow.Mutex
@@ -78,6 +80,10 @@ type external struct {
 	reportSubmitted      bool
 	hearingDue, appealBy domain.Date
 	revisitBy            domain.Date
+	// awaitingVisitDay is set while a planned visit or revisit waits for its day: until then
+	// the lead may move the date, and each move counts in dateMoves to wake the wait.
+	awaitingVisitDay bool
+	dateMoves        int
 }
 
 func (e *external) manager() string { return e.book.in.Institution.ManagerID }
@@ -100,20 +106,27 @@ func (e *external) durations() *Settings { return &e.book.in.Settings }
 
 // run is the external evaluation, step by step.
 func (e *external) run(ctx workflow.Context) error {
+	e.phase = EvaluationTeam
 	if err := e.assembleTeam(ctx); err != nil {
 		return err
 	}
 	d := e.durations().Durations
 
-	// The lead agrees the visit date with the institution, at least the notice period ahead.
+	// The lead agrees the visit date with the institution, at least the notice period ahead,
+	// and the visit is planned until its day comes.
+	e.phase = EvaluationVisitPlanned
 	if err := e.awaitStep(ctx, stepSpec{Key: StepVisitDate, Title: "Aftal dato for besøget",
 		HolderID: e.lead(), HolderRole: string(domain.SeatLead), FirstEscalationTo: e.lead(),
 		Due: domain.DueDate(e.today(ctx), d.VisitDateDue)}); err != nil {
 		return err
 	}
 	e.recordVisit(ctx, "visit", e.visit)
+	if err := e.awaitVisitDay(ctx, "visit", &e.visit); err != nil {
+		return err
+	}
 
-	// The lead records the visit at the latest two days after it.
+	// On the visit day, the lead records the visit, at the latest two days after it.
+	e.phase = EvaluationVisit
 	if err := e.awaitStep(ctx, stepSpec{Key: StepVisit, Title: "Registrér at besøget har fundet sted",
 		HolderID: e.lead(), HolderRole: string(domain.SeatLead), FirstEscalationTo: e.lead(),
 		Due: domain.DueDate(e.visit.date, d.VisitRecordGrace)}); err != nil {
@@ -122,6 +135,7 @@ func (e *external) run(ctx workflow.Context) error {
 	e.recordVisit(ctx, "visit", e.visit)
 
 	// The lead submits the report within four weeks of the visit.
+	e.phase = EvaluationReport
 	if err := e.awaitStep(ctx, stepSpec{Key: StepReport, Title: "Skriv og indsend rapporten",
 		HolderID: e.lead(), HolderRole: string(domain.SeatLead), FirstEscalationTo: e.lead(),
 		Due: domain.DueDate(e.visit.recorded, d.ReportDue)}); err != nil {
@@ -129,6 +143,7 @@ func (e *external) run(ctx workflow.Context) error {
 	}
 
 	// The institution may comment on factual errors; then the report is final.
+	e.phase = EvaluationHearing
 	e.hearingDue = domain.DueDate(e.today(ctx), d.HearingPeriod)
 	if err := e.awaitStep(ctx, stepSpec{Key: StepHearing, Title: "Høring: bemærkninger til faktuelle fejl i rapporten",
 		HolderID: e.manager(), HolderRole: string(domain.RoleInstitutionManager), Due: e.hearingDue, AtDue: domain.CloseAtDue}); err != nil {
@@ -144,6 +159,7 @@ func (e *external) run(ctx workflow.Context) error {
 	}
 	e.finalOn = e.today(ctx)
 	e.recordFinal(ctx)
+	e.phase = EvaluationFollowUp
 	return e.followUp(ctx)
 }
 
@@ -151,6 +167,69 @@ func (e *external) run(ctx workflow.Context) error {
 func (e *external) awaitStep(ctx workflow.Context, spec stepSpec) error {
 	s := e.book.openStep(ctx, spec)
 	return e.book.awaitClosed(ctx, s)
+}
+
+// awaitVisitDay waits for the day of a planned visit (kind "visit" or "revisit"): nothing
+// can be recorded before it, so the team and the institution only hear of the visit itself,
+// a week and a day before (the cycle's visit reminders). The lead may move the date while
+// the visit waits, and the notices follow the new date. Cycles that agreed a date before
+// this change opened the visit step at once.
+func (e *external) awaitVisitDay(ctx workflow.Context, kind string, v *visit) error {
+	if workflow.GetVersion(ctx, ChangeVisitOnItsDay, workflow.DefaultVersion, 1) < 1 {
+		return nil
+	}
+	e.awaitingVisitDay = true
+	defer func() { e.awaitingVisitDay = false }()
+	notices := e.durations().Durations.VisitNotices()
+	var after domain.Date
+	for e.today(ctx).Before(v.date) {
+		moves := e.dateMoves
+		target := v.date
+		notice, ok := domain.NextVisitNotice(notices, v.date, after, e.today(ctx))
+		if ok {
+			target = notice
+		}
+		if wait := e.book.in.Clock.TimeOf(target).Sub(workflow.Now(ctx)); wait > 0 {
+			moved, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return e.dateMoves != moves })
+			if err != nil {
+				return err
+			}
+			if moved {
+				// Notices already due for the old date are not sent for the new one: the
+				// move itself was announced.
+				after = e.today(ctx).AddDays(-1)
+				continue
+			}
+			if e.today(ctx).After(target) {
+				continue // a timer that fired after an outage: see what holds today
+			}
+		}
+		if !ok {
+			continue
+		}
+		e.sendVisitNotice(ctx, kind, v.date, notice)
+		after = notice
+	}
+	return nil
+}
+
+// sendVisitNotice tells the team and the institution manager that the visit is coming,
+// once per visit date and notice.
+func (e *external) sendVisitNotice(ctx workflow.Context, kind string, visitOn, noticeOn domain.Date) {
+	days := visitOn.DaysSince(e.today(ctx))
+	title := fmt.Sprintf("Besøget finder sted %s (om %d dage)", visitOn, days)
+	if kind == "revisit" {
+		title = fmt.Sprintf("Genbesøget finder sted %s (om %d dage)", visitOn, days)
+	}
+	to := make([]activities.Recipient, 0, 5)
+	for _, id := range e.participants() {
+		to = append(to, activities.Recipient{PersonID: id})
+	}
+	n := e.book.message(ctx, alertKey(e.book.key+"/"+kind+"/"+visitOn.String(), string(activities.KindInfo), 0, noticeOn),
+		activities.KindInfo, kind, title, to)
+	n.Due = visitOn
+	var a *activities.Activities
+	_ = e.book.effect(ctx, a.Notify, n, nil)
 }
 
 // runRevisit is verdict 3's follow-up: the same team revisits within six months and writes
@@ -163,17 +242,23 @@ func (e *external) runRevisit(ctx workflow.Context) (domain.Verdict, error) {
 	if latest := d.RevisitNotice.SubtractFrom(e.revisitBy); latest.Before(due) {
 		due = latest
 	}
+	e.phase = EvaluationRevisitPlanned
 	if err := e.awaitStep(ctx, stepSpec{Key: StepRevisitDate, Title: "Aftal dato for genbesøget",
 		HolderID: e.lead(), HolderRole: string(domain.SeatLead), FirstEscalationTo: e.lead(), Due: due}); err != nil {
 		return 0, err
 	}
 	e.recordVisit(ctx, "revisit", e.revisit)
+	if err := e.awaitVisitDay(ctx, "revisit", &e.revisit); err != nil {
+		return 0, err
+	}
+	e.phase = EvaluationRevisit
 	if err := e.awaitStep(ctx, stepSpec{Key: StepRevisit, Title: "Registrér at genbesøget har fundet sted",
 		HolderID: e.lead(), HolderRole: string(domain.SeatLead), FirstEscalationTo: e.lead(),
 		Due: domain.DueDate(e.revisit.date, d.VisitRecordGrace)}); err != nil {
 		return 0, err
 	}
 	e.recordVisit(ctx, "revisit", e.revisit)
+	e.phase = EvaluationRevisitReport
 	if err := e.awaitStep(ctx, stepSpec{Key: StepRevisitReport, Title: "Skriv og indsend rapporten fra genbesøget",
 		HolderID: e.lead(), HolderRole: string(domain.SeatLead), FirstEscalationTo: e.lead(),
 		Due: domain.DueDate(e.revisit.recorded, d.RevisitReportDue)}); err != nil {
@@ -183,6 +268,7 @@ func (e *external) runRevisit(ctx workflow.Context) (domain.Verdict, error) {
 		return e.revisitRep.Verdict, nil
 	}
 	e.decision = nil
+	e.phase = EvaluationVerdictDecision
 	if err := e.awaitStep(ctx, stepSpec{Key: StepVerdictDecision, Title: "Afgør sagen: væsentlige områder er fortsat ikke opfyldt efter genbesøget",
 		HolderID: e.secretariatHolder(), HolderRole: string(domain.RoleSecretariat),
 		Due: domain.DueDate(e.today(ctx), d.DecisionDue)}); err != nil {
@@ -213,6 +299,7 @@ func (e *external) followUp(ctx workflow.Context) error {
 		return err
 	}
 	if e.appeal != nil {
+		e.phase = EvaluationAppeal
 		if err := e.awaitStep(ctx, stepSpec{Key: StepAppealDecision, Title: "Afgør klagen over vurderingen",
 			HolderID: e.secretariatHolder(), HolderRole: string(domain.RoleSecretariat),
 			Due: domain.DueDate(e.today(ctx), d.DecisionDue)}); err != nil {
@@ -223,6 +310,7 @@ func (e *external) followUp(ctx workflow.Context) error {
 			e.finalOn = e.today(ctx)
 			e.recordFinal(ctx)
 		}
+		e.phase = EvaluationFollowUp
 		switch {
 		case e.final == domain.VerdictMeets && plan != nil && plan.open():
 			e.book.closeStep(ctx, plan, StepWithdrawn, e.decision.Actor, "not needed: the verdict was changed to 1 on appeal")

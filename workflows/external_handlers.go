@@ -5,6 +5,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/kvalitetsmodel/accredit/activities"
 	"github.com/kvalitetsmodel/accredit/domain"
 )
 
@@ -15,7 +16,7 @@ func (e *external) register(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (StageStatus, error) {
 		return StageStatus{Stage: StageExternalEvaluation, WorkflowID: b.workflowID, Today: b.today(ctx), Clock: b.in.Clock, Steps: b.records(),
 			Team: e.team(), Visit: e.visit.date, Revisit: e.revisit.date, Verdict: e.final, Final: !e.finalOn.IsZero(),
-			AppealDue: e.appealBy, HearingDue: e.hearingDue}, nil
+			AppealDue: e.appealBy, HearingDue: e.hearingDue, Phase: e.phase}, nil
 	}); err != nil {
 		return err
 	}
@@ -45,22 +46,42 @@ func (e *external) register(ctx workflow.Context) error {
 	return nil
 }
 
-// dateStep is the open visit-date or revisit-date step, with its notice period and limit.
-func (e *external) dateStep() (key string, notice domain.Period, latest domain.Date) {
+// dateStep is the visit-date or revisit-date step of the planned visit, with its notice
+// period and limit, and the visit it plans.
+func (e *external) dateStep() (key string, notice domain.Period, latest domain.Date, v *visit) {
 	d := e.durations().Durations
-	if s := e.book.find(StepRevisitDate); s != nil && s.open() {
-		return StepRevisitDate, d.RevisitNotice, e.revisitBy
+	if e.phase == EvaluationRevisitPlanned {
+		return StepRevisitDate, d.RevisitNotice, e.revisitBy, &e.revisit
 	}
-	return StepVisitDate, d.VisitNotice, domain.Date{}
+	return StepVisitDate, d.VisitNotice, domain.Date{}, &e.visit
 }
 
 func (e *external) validateVisitDate(ctx workflow.Context, req VisitDate) error {
-	key, notice, latest := e.dateStep()
-	if _, err := e.book.requireHolder(key, req.Actor); err != nil {
-		return err
+	key, notice, latest, v := e.dateStep()
+	switch e.phase {
+	case EvaluationVisitPlanned, EvaluationRevisitPlanned:
+	case EvaluationTeam:
+		return fmt.Errorf("the team is not complete yet: the lead agrees the visit date once it is")
+	default:
+		return fmt.Errorf("the visit date can no longer be set: the evaluation is in its %s phase", e.phase)
+	}
+	if s := e.book.find(key); s != nil && s.open() {
+		if _, err := e.book.requireHolder(key, req.Actor); err != nil {
+			return err
+		}
+	} else {
+		if !e.awaitingVisitDay {
+			return fmt.Errorf("the visit on %s is about to open: its date can no longer move", v.date)
+		}
+		if req.Actor != e.lead() && !e.book.in.Institution.IsSecretariat(req.Actor) {
+			return fmt.Errorf("%s may not move the visit: the lead (%s) or the secretariat moves it", req.Actor, e.lead())
+		}
 	}
 	if req.Date.IsZero() {
 		return fmt.Errorf("give the date of the visit as YYYY-MM-DD")
+	}
+	if req.Date.Equal(v.date) {
+		return fmt.Errorf("the visit is already planned for %s", v.date)
 	}
 	earliest := notice.AddTo(e.today(ctx))
 	if req.Date.Before(earliest) {
@@ -73,17 +94,42 @@ func (e *external) validateVisitDate(ctx workflow.Context, req VisitDate) error 
 }
 
 func (e *external) setVisitDate(ctx workflow.Context, req VisitDate) (StepRecord, error) {
-	key, _, _ := e.dateStep()
-	v := &e.visit
-	if key == StepRevisitDate {
-		v = &e.revisit
+	key, _, _, v := e.dateStep()
+	s := e.book.find(key)
+	if !s.open() {
+		return e.moveVisit(ctx, s, v, req)
 	}
 	v.date, v.setBy = req.Date, req.Actor
-	s := e.book.find(key)
 	e.book.closeStep(ctx, s, StepDone, req.Actor, "visit on "+req.Date.String())
 	e.book.notifyInfo(ctx, s, fmt.Sprintf("Besøget finder sted %s.", req.Date), e.participants())
 	e.book.audit(ctx, req.Actor, "set-visit-date", key, req.Date.String())
 	return s.rec, nil
+}
+
+// moveVisit moves a planned visit to another day: the read model, the team and the
+// institution learn the new date, and the wait for the visit day starts again.
+func (e *external) moveVisit(ctx workflow.Context, s *step, v *visit, req VisitDate) (StepRecord, error) {
+	kind := "visit"
+	if s.rec.Key == StepRevisitDate {
+		kind = "revisit"
+	}
+	from := v.date
+	v.date, v.setBy = req.Date, req.Actor
+	e.dateMoves++
+	e.recordVisit(ctx, kind, *v)
+	to := make([]activities.Recipient, 0, 5)
+	for _, id := range e.participants() {
+		to = append(to, activities.Recipient{PersonID: id})
+	}
+	n := e.book.message(ctx, alertKey(s.id+"/moved/"+req.Date.String(), string(activities.KindInfo), 0, e.today(ctx)),
+		activities.KindInfo, kind, fmt.Sprintf("Besøget er flyttet fra %s til %s", from, req.Date), to)
+	n.Due = req.Date
+	var a *activities.Activities
+	_ = e.book.effect(ctx, a.Notify, n, nil)
+	e.book.audit(ctx, req.Actor, "move-visit-date", s.rec.Key, fmt.Sprintf("%s -> %s", from, req.Date))
+	rec := s.rec
+	rec.Note = "visit on " + req.Date.String()
+	return rec, nil
 }
 
 // participants are the team and the institution manager, who all need the visit date.
@@ -98,7 +144,7 @@ func (e *external) participants() []string {
 }
 
 func (e *external) visitStep() (string, *visit) {
-	if s := e.book.find(StepRevisit); s != nil && s.open() {
+	if e.phase == EvaluationRevisit || e.phase == EvaluationRevisitPlanned {
 		return StepRevisit, &e.revisit
 	}
 	return StepVisit, &e.visit
@@ -106,6 +152,18 @@ func (e *external) visitStep() (string, *visit) {
 
 func (e *external) validateRecordVisit(ctx workflow.Context, req VisitRecord) error {
 	key, v := e.visitStep()
+	switch e.phase {
+	case EvaluationVisit, EvaluationRevisit:
+	case EvaluationTeam:
+		return fmt.Errorf("the team is not complete yet: there is no visit to record")
+	case EvaluationVisitPlanned, EvaluationRevisitPlanned:
+		if v.date.IsZero() {
+			return fmt.Errorf("no date is agreed for the visit yet: set it first (visit-date)")
+		}
+		return fmt.Errorf("the visit is planned for %s: record it on that day or later", v.date)
+	default:
+		return fmt.Errorf("the visit was recorded on %s", v.recorded)
+	}
 	if _, err := e.book.requireHolder(key, req.Actor); err != nil {
 		return err
 	}
@@ -132,6 +190,15 @@ func (e *external) reportStep() string {
 }
 
 func (e *external) validateReport(_ workflow.Context, req Report) error {
+	switch e.phase {
+	case EvaluationReport, EvaluationRevisitReport:
+	case EvaluationTeam, EvaluationVisitPlanned, EvaluationVisit:
+		return fmt.Errorf("the report comes after the visit: record the visit first")
+	case EvaluationRevisitPlanned, EvaluationRevisit:
+		return fmt.Errorf("the revisit report comes after the revisit: record the revisit first")
+	default:
+		return fmt.Errorf("the report is in: the evaluation is in its %s phase", e.phase)
+	}
 	if e.assigning {
 		return fmt.Errorf("the secretariat is changing the team right now, and the team may not change once the report is in: submit the report again in a moment")
 	}

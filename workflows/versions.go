@@ -19,7 +19,11 @@ const (
 	// ChangeAnnounceTeam: when the team is complete, every member and the institution manager
 	// are told who is on it (release v5).
 	ChangeAnnounceTeam = "announce-team"
+	// ChangeVisitOnItsDay: the visit and revisit steps open on the visit day; until then the
+	// visit is planned, the lead may move it, and the team and the institution get notices
+	// a week and a day before (release v6).
+	ChangeVisitOnItsDay = "visit-on-its-day"
 )
 
 // ChangeIDs lists every change ID the workflows use, oldest first.
-var ChangeIDs = []string{ChangeTellHandSeatedMember, ChangeVisibilityPerWorkflow, ChangeStepPolicies, ChangeAnnounceTeam}
+var ChangeIDs = []string{ChangeTellHandSeatedMember, ChangeVisibilityPerWorkflow, ChangeStepPolicies, ChangeAnnounceTeam, ChangeVisitOnItsDay}
