@@ -64,8 +64,11 @@ type Config struct {
 	CapacityPerYear int `yaml:"capacity_per_year" env:"ACCREDIT_CAPACITY_PER_YEAR"`
 	// PublicBaseURL prefixes the links in notifications.
 	PublicBaseURL string `yaml:"public_base_url" env:"ACCREDIT_PUBLIC_BASE_URL"`
-	// SecretariatChannels maps a region to the Slack channel of its secretariat.
+	// SecretariatChannels maps a region, or "national", to the Slack channel ID of its
+	// secretariat: escalations from level 2 and the daily digest of overdue steps go there.
 	SecretariatChannels map[string]string `yaml:"secretariat_channels" env:"ACCREDIT_SECRETARIAT_CHANNELS"`
+	// Slack is the Slack app that delivers notifications; without a bot token they are logged.
+	Slack Slack `yaml:"slack" envPrefix:"ACCREDIT_SLACK_"`
 	// Cycle holds every duration of the accreditation cycle.
 	Cycle Durations `yaml:"cycle" envPrefix:"ACCREDIT_"`
 
@@ -151,6 +154,7 @@ func Default() Config {
 		Retention:            30 * 24 * time.Hour,
 		CapacityPerYear:      3,
 		PublicBaseURL:        "http://127.0.0.1:8080",
+		Slack:                DefaultSlack(),
 		Cycle:                DefaultDurations(),
 	}
 }
@@ -289,11 +293,7 @@ func (c *Config) validate(keepDataDir bool) []error {
 	if c.CapacityPerYear < 1 {
 		add("ACCREDIT_CAPACITY_PER_YEAR must be at least 1, got %d", c.CapacityPerYear)
 	}
-	for region := range c.SecretariatChannels {
-		if _, err := domain.ParseRegion(region); err != nil {
-			add("ACCREDIT_SECRETARIAT_CHANNELS: %v", err)
-		}
-	}
+	problems = append(problems, c.validateSlack()...)
 	problems = append(problems, c.Cycle.validate()...)
 	return problems
 }
