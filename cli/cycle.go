@@ -37,8 +37,12 @@ type startResult struct {
 	InstitutionID string `json:"institution_id"`
 	WorkflowID    string `json:"workflow_id"`
 	RunID         string `json:"run_id,omitempty"`
-	Result        string `json:"result"` // started, already-running or failed
+	Result        string `json:"result"` // started, already-running, skipped or failed
 	Error         string `json:"error,omitempty"`
+	// Reason says why an institution was skipped: it is closed.
+	Reason string `json:"reason,omitempty"`
+	// ClosedOn is the day a skipped institution closed.
+	ClosedOn domain.Date `json:"closed_on,omitzero"`
 }
 
 func (a *app) cycleStartCommand() *cobra.Command {
@@ -52,7 +56,9 @@ func (a *app) cycleStartCommand() *cobra.Command {
 		Long: `start begins cycle 1 of each chosen institution, anchored on --start (default: today). The
 self-evaluation of year 1 opens on the start date. An institution whose cycle is already
 running is left alone: for one institution that is refused (exit 2); for a region or all,
-it is reported on its line. A cancelled cycle can be started again.`,
+it is reported on its line. A cancelled cycle can be started again. A closed institution
+(starter institutions close) gets no new cycle: for one institution that is refused (exit 2);
+for a region or all, it is skipped and reported on its line, and counted in the summary.`,
 		Example: `  starter cycle start --institution H-01 --as P-131
   starter cycle start --institution H-01 --start 2027-03-01 --as P-131 --json
   starter cycle start --region sjaelland --as P-132
@@ -85,15 +91,23 @@ it is reported on its line. A cancelled cycle can be started again.`,
 					return &RejectedError{Err: err}
 				}
 			}
-			ids, err := a.institutionsToStart(ctx, inst, reg, all, actor)
+			targets, err := a.institutionsToStart(ctx, inst, reg, all, actor)
 			if err != nil {
 				return err
 			}
-			c, err := a.dial(ctx)
-			if err != nil {
-				return err
+			var open []string
+			for _, in := range targets {
+				if !in.Closed() {
+					open = append(open, in.ID)
+				}
 			}
-			defer c.Close()
+			var c client.Client
+			if len(open) > 0 {
+				if c, err = a.dial(ctx); err != nil {
+					return err
+				}
+				defer c.Close()
+			}
 
 			if inst != "" {
 				res, err := a.startCycle(ctx, c, inst, startDate, actor)
@@ -106,18 +120,32 @@ it is reported on its line. A cancelled cycle can be started again.`,
 				fmt.Fprintf(a.stdout, "cycle 1 of %s started on %s (workflow %s, run %s)\n", inst, startDate, res.WorkflowID, res.RunID)
 				return nil
 			}
-			results := make([]startResult, 0, len(ids))
-			failed := 0
-			for _, id := range ids {
-				res, err := a.startCycle(ctx, c, id, startDate, actor)
-				var rej *RejectedError
-				switch {
-				case err == nil:
-				case errors.As(err, &rej) && res.Result == "already-running":
-				default:
-					failed++
-					res.Result, res.Error = "failed", oneLine(err)
+			results := make([]startResult, 0, len(targets))
+			counts := map[string]int{}
+			var skipped []string
+			for _, in := range targets {
+				id := in.ID
+				var res startResult
+				if in.Closed() {
+					// A closed institution gets no new cycle: skipped, and said so.
+					res = startResult{InstitutionID: id, WorkflowID: workflows.CycleWorkflowID(id), Result: "skipped",
+						Reason: "closed on " + in.ClosedOn.String(), ClosedOn: in.ClosedOn}
+					if in.ClosedReason != "" {
+						res.Reason += ": " + in.ClosedReason
+					}
+					skipped = append(skipped, id)
+				} else {
+					var err error
+					res, err = a.startCycle(ctx, c, id, startDate, actor)
+					var rej *RejectedError
+					switch {
+					case err == nil:
+					case errors.As(err, &rej) && res.Result == "already-running":
+					default:
+						res.Result, res.Error = "failed", oneLine(err)
+					}
 				}
+				counts[res.Result]++
 				results = append(results, res)
 				if !asJSON {
 					switch res.Result {
@@ -125,6 +153,8 @@ it is reported on its line. A cancelled cycle can be started again.`,
 						fmt.Fprintf(a.stdout, "%s: started cycle 1 on %s (run %s)\n", id, startDate, res.RunID)
 					case "already-running":
 						fmt.Fprintf(a.stdout, "%s: already running (run %s)\n", id, res.RunID)
+					case "skipped":
+						fmt.Fprintf(a.stdout, "%s: skipped: %s\n", id, res.Reason)
 					default:
 						fmt.Fprintf(a.stdout, "%s: failed: %s\n", id, res.Error)
 					}
@@ -134,9 +164,21 @@ it is reported on its line. A cancelled cycle can be started again.`,
 				if err := a.printJSON(results); err != nil {
 					return err
 				}
+			} else {
+				summary := fmt.Sprintf("%d started", counts["started"])
+				if n := counts["already-running"]; n > 0 {
+					summary += fmt.Sprintf(", %d already running", n)
+				}
+				if len(skipped) > 0 {
+					summary += fmt.Sprintf(", %d skipped because closed (%s)", len(skipped), strings.Join(skipped, ", "))
+				}
+				if n := counts["failed"]; n > 0 {
+					summary += fmt.Sprintf(", %d failed", n)
+				}
+				fmt.Fprintf(a.stdout, "(%s)\n", summary)
 			}
-			if failed > 0 {
-				return fmt.Errorf("%d of %d cycles could not be started", failed, len(ids))
+			if n := counts["failed"]; n > 0 {
+				return fmt.Errorf("%d of %d cycles could not be started", n, len(open))
 			}
 			return nil
 		},
@@ -152,16 +194,17 @@ it is reported on its line. A cancelled cycle can be started again.`,
 
 // institutionsToStart checks the registry before anything is started: the institutions
 // exist, and actor is the secretariat whose region covers them (the national secretariat for
-// --all), as the store has it.
-func (a *app) institutionsToStart(ctx context.Context, inst string, region domain.Region, all bool, actor string) ([]string, error) {
+// --all), as the store has it. One institution that is closed is refused; a region's or all
+// institutions come back closed ones included, for the caller to skip and report.
+func (a *app) institutionsToStart(ctx context.Context, inst string, region domain.Region, all bool, actor string) ([]store.Institution, error) {
 	st, err := a.openStore(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer st.Close()
 	var (
-		ids   []string
-		reach registry.Reach
+		chosen []store.Institution
+		reach  registry.Reach
 	)
 	switch {
 	case inst != "":
@@ -169,7 +212,7 @@ func (a *app) institutionsToStart(ctx context.Context, inst string, region domai
 		if err != nil {
 			return nil, err
 		}
-		ids, reach = []string{inst}, registry.Reach{Regions: []domain.Region{in.Region}}
+		chosen, reach = []store.Institution{in}, registry.Reach{Regions: []domain.Region{in.Region}}
 	default:
 		rows, err := st.ListInstitutions(ctx, store.InstitutionFilter{Region: region})
 		if err != nil {
@@ -181,9 +224,7 @@ func (a *app) institutionsToStart(ctx context.Context, inst string, region domai
 			}
 			return nil, rejected("the registry has no institutions in %s: import them with starter institutions import FILE.csv", region.Name())
 		}
-		for _, r := range rows {
-			ids = append(ids, r.ID)
-		}
+		chosen = rows
 		reach = registry.Reach{Regions: []domain.Region{region}}
 		if all {
 			reach = registry.Reach{National: true}
@@ -192,7 +233,11 @@ func (a *app) institutionsToStart(ctx context.Context, inst string, region domai
 	if _, err := registry.CheckSecretariat(ctx, st, actor, "start cycles", reach); err != nil {
 		return nil, notAllowed(err)
 	}
-	return ids, nil
+	if in := chosen[0]; inst != "" && in.Closed() {
+		return nil, rejected("%s %s was %s: a closed institution gets no new cycle; if it was closed by mistake, reopen it with starter institutions reopen %s --reason TEXT --as SECRETARIAT-ID",
+			in.ID, in.Name, describeClosure(in), in.ID)
+	}
+	return chosen, nil
 }
 
 // startCycle starts one institution's cycle; a running one is refused with a RejectedError

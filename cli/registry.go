@@ -14,10 +14,11 @@ import (
 )
 
 func (a *app) institutionsCommand() *cobra.Command {
-	cmd := &cobra.Command{Use: "institutions", Short: "Import and list the institutions of the registry"}
+	cmd := &cobra.Command{Use: "institutions", Short: "Import, list, close and reopen the institutions of the registry"}
 	cmd.AddCommand(a.importCommand("institutions", func(cmd *cobra.Command, st *store.Store, path, actor string) (registry.Summary, error) {
-		return registry.ImportInstitutionsAs(cmd.Context(), st, path, actor)
+		return a.importInstitutions(cmd.Context(), st, path, actor)
 	}))
+	cmd.AddCommand(a.institutionsCloseCommand(), a.institutionsReopenCommand())
 
 	var (
 		region, group string
@@ -59,15 +60,25 @@ func (a *app) institutionsCommand() *cobra.Command {
 				return a.printJSON(rows)
 			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tNAME\tREGION\tBASIS\tPLACES\tTARGET GROUPS")
+			fmt.Fprintln(tw, "ID\tNAME\tREGION\tBASIS\tPLACES\tTARGET GROUPS\tSTATUS")
+			closed := 0
 			for _, in := range rows {
 				groups := make([]string, len(in.TargetGroups))
 				for i, g := range in.TargetGroups {
 					groups[i] = string(g)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", in.ID, in.Name, in.Region, in.LegalBasis, in.Places, strings.Join(groups, ", "))
+				status := "open"
+				if in.Closed() {
+					status = "closed " + in.ClosedOn.String()
+					closed++
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", in.ID, in.Name, in.Region, in.LegalBasis, in.Places, strings.Join(groups, ", "), status)
 			}
-			fmt.Fprintf(tw, "(%d institutions)\n", len(rows))
+			if closed > 0 {
+				fmt.Fprintf(tw, "(%d institutions, %d of them closed)\n", len(rows), closed)
+			} else {
+				fmt.Fprintf(tw, "(%d institutions)\n", len(rows))
+			}
 			return tw.Flush()
 		},
 	}
@@ -199,7 +210,15 @@ by a secretariat person of that file.`,
 				return err
 			}
 			if asJSON {
-				return a.printJSON(sum)
+				if err := a.printJSON(sum); err != nil {
+					return err
+				}
+				for _, c := range sum.Closed {
+					if c.Error != "" {
+						return fmt.Errorf("%s is imported, but the cycle of %s could not be cancelled: %s", args[0], c.InstitutionID, c.Error)
+					}
+				}
+				return nil
 			}
 			fmt.Fprintf(a.stdout, "%s: %s (imported by %s)\n", args[0], sum.UpsertCounts, actor)
 			if sum.Bootstrap {
@@ -207,6 +226,16 @@ by a secretariat person of that file.`,
 			}
 			for _, c := range sum.RoleChanges {
 				fmt.Fprintf(a.stdout, "  role changed: %s\n", c)
+			}
+			failed := 0
+			for _, c := range sum.Closed {
+				fmt.Fprintf(a.stdout, "  closed: %s\n", describeImportClosure(c))
+				if c.Error != "" {
+					failed++
+				}
+			}
+			if failed > 0 {
+				return fmt.Errorf("%s is imported, but the cycles of %d of the %d institution(s) it closed could not be cancelled: see their lines", args[0], failed, len(sum.Closed))
 			}
 			return nil
 		},

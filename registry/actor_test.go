@@ -22,7 +22,7 @@ func bootstrapped(t *testing.T) *store.Store {
 	t.Helper()
 	st, _ := openStore(t)
 	ctx := context.Background()
-	if _, err := ImportInstitutionsAs(ctx, st, examplesInstitutions, "P-136"); err != nil {
+	if _, err := ImportInstitutionsAs(ctx, st, examplesInstitutions, testToday, "P-136"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := ImportPeopleAs(ctx, st, examplesPeople, testToday, "P-136"); err != nil {
@@ -95,7 +95,7 @@ func TestCheckSecretariat(t *testing.T) {
 func TestBootstrapImports(t *testing.T) {
 	st, clock := openStore(t)
 	ctx := context.Background()
-	s, err := ImportInstitutionsAs(ctx, st, examplesInstitutions, "IT-support")
+	s, err := ImportInstitutionsAs(ctx, st, examplesInstitutions, testToday, "IT-support")
 	clock.Advance(time.Minute)
 	if err != nil || !s.Bootstrap || s.Created != 40 || s.Actor != "IT-support" {
 		t.Fatalf("institutions on an empty registry: %+v, %v", s, err)
@@ -126,7 +126,7 @@ func TestBootstrapImports(t *testing.T) {
 	}
 
 	// From now on the store decides: the institutions need the secretariat too.
-	_, err = ImportInstitutionsAs(ctx, st, examplesInstitutions, "IT-support")
+	_, err = ImportInstitutionsAs(ctx, st, examplesInstitutions, testToday, "IT-support")
 	wantNotAllowed(t, err, "IT-support is not in the registry", "only the secretariat may import institutions")
 }
 

@@ -19,7 +19,7 @@ func parseExamples(t *testing.T) ([]store.Municipality, []store.Institution, []s
 		t.Fatal(err)
 	}
 	defer f.Close()
-	munis, insts, bad, err := ParseInstitutions(f)
+	munis, insts, bad, err := ParseInstitutions(f, testToday)
 	if err != nil || len(bad) > 0 {
 		t.Fatalf("examples/institutions.csv: err %v, bad rows %v", err, bad)
 	}

@@ -83,12 +83,15 @@ func malformedSeeds(header, row string) [][]byte {
 func FuzzInstitutionsCSV(f *testing.F) {
 	addExample(f, "institutions.csv")
 	header := columnList(institutionColumns)
-	row := "H-01,Bostedet Strandhaven,hovedstaden,Aarhus Kommune,mental-illness;autism,§107,18,Strandvejen 101,3000,Helsingør,strandhaven@regionh.dk"
+	row := "H-01,Bostedet Strandhaven,hovedstaden,Aarhus Kommune,mental-illness;autism,§107,18,Strandvejen 101,3000,Helsingør,strandhaven@regionh.dk,2026-10-01"
 	for _, seed := range malformedSeeds(header, row) {
 		f.Add(seed)
 	}
+	// Closing dates: open, in the future, badly written, a day that does not exist.
+	f.Add([]byte(header + "\nH-02,A,hovedstaden,,autism,108,,,,,,\nH-03,B,hovedstaden,,autism,108,,,,,,2026-11-23\n" +
+		"H-04,C,hovedstaden,,autism,108,,,,,,01-10-2026\nH-05,D,hovedstaden,,autism,108,,,,,,2026-02-30\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		munis, insts, bad, err := ParseInstitutions(bytes.NewReader(data))
+		munis, insts, bad, err := ParseInstitutions(bytes.NewReader(data), fuzzToday)
 		if err != nil {
 			if munis != nil || insts != nil || bad != nil {
 				t.Fatalf("an error (%v) came with rows: %d municipalities, %d institutions, %d problems", err, len(munis), len(insts), len(bad))
@@ -102,7 +105,7 @@ func FuzzInstitutionsCSV(f *testing.F) {
 			return
 		}
 		// An accepted file, written back in the canonical form, reads back as the same rows.
-		again, againInsts, againBad, err := ParseInstitutions(bytes.NewReader(writeInstitutions(t, munis, insts)))
+		again, againInsts, againBad, err := ParseInstitutions(bytes.NewReader(writeInstitutions(t, munis, insts)), fuzzToday)
 		if err != nil || len(againBad) > 0 {
 			t.Fatalf("the accepted rows written back do not read back: %v %v", err, againBad)
 		}
@@ -114,7 +117,7 @@ func FuzzInstitutionsCSV(f *testing.F) {
 
 // FuzzPeopleCSV reads people.csv from arbitrary bytes, against the example institutions.
 func FuzzPeopleCSV(f *testing.F) {
-	_, insts, bad, err := ParseInstitutions(bytes.NewReader(fuzzExample(f, "institutions.csv")))
+	_, insts, bad, err := ParseInstitutions(bytes.NewReader(fuzzExample(f, "institutions.csv")), fuzzToday)
 	if err != nil || len(bad) > 0 {
 		f.Fatalf("examples/institutions.csv: %v %v", err, bad)
 	}
@@ -257,6 +260,10 @@ func checkInstitutions(t *testing.T, munis []store.Municipality, insts []store.I
 			t.Fatalf("institution %s accepted with e-mail %q", in.ID, in.Email)
 		case in.Municipality != "" && !codes[in.Municipality]:
 			t.Fatalf("institution %s is run by municipality %q, which is not among the municipalities", in.ID, in.Municipality)
+		case in.Closed() && (!in.ClosedOn.Valid() || in.ClosedOn.After(fuzzToday)):
+			t.Fatalf("institution %s accepted closed on %s (today is %s)", in.ID, in.ClosedOn, fuzzToday)
+		case in.ClosedBy != "" || in.ClosedReason != "":
+			t.Fatalf("institution %s: the file set who closed it (%q) or why (%q), which only the import records", in.ID, in.ClosedBy, in.ClosedReason)
 		}
 		for i, g := range in.TargetGroups {
 			if !g.Valid() || slices.Contains(in.TargetGroups[:i], g) {
@@ -398,8 +405,12 @@ func writeInstitutions(t *testing.T, munis []store.Municipality, insts []store.I
 		if in.Places != 0 {
 			places = strconv.Itoa(in.Places)
 		}
+		closedOn := ""
+		if in.Closed() {
+			closedOn = in.ClosedOn.String()
+		}
 		rows = append(rows, []string{in.ID, in.Name, string(in.Region), operator, strings.Join(groups, ";"),
-			string(in.LegalBasis), places, in.Address, in.Postcode, in.City, in.Email})
+			string(in.LegalBasis), places, in.Address, in.Postcode, in.City, in.Email, closedOn})
 	}
 	return writeCSV(t, columnList(institutionColumns), rows)
 }

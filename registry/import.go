@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/kvalitetsmodel/accredit/domain"
 	"github.com/kvalitetsmodel/accredit/store"
@@ -21,9 +23,23 @@ type Summary struct {
 	store.UpsertCounts
 	// RoleChanges lists the people whose role the import changed.
 	RoleChanges []store.RoleChange `json:"role_changes,omitempty"`
+	// Closed lists the institutions the import closed (rows whose closed_on the store did not
+	// have yet).
+	Closed []ClosedInstitution `json:"closed,omitempty"`
 	// Bootstrap is set when the registry had no secretariat yet, so the actor's role could
 	// not be checked against the store (see ImportPeopleAs).
 	Bootstrap bool `json:"bootstrap,omitempty"`
+}
+
+// ClosedInstitution is an institution an import closed, and what became of its cycle.
+type ClosedInstitution struct {
+	store.Closure
+	// Cycle says what became of the institution's running cycle: the starter cancels it
+	// after the import, and says so here ("cancelled", "none", ...). The registry, which does
+	// not talk to Temporal, leaves it empty.
+	Cycle string `json:"cycle,omitempty"`
+	// Error says why the cycle could not be checked or cancelled, and what to do.
+	Error string `json:"error,omitempty"`
 }
 
 // bootstrapNote is the audit trail's word on an import whose actor could not be checked.
@@ -33,18 +49,28 @@ const bootstrapNote = "bootstrap: the registry had no secretariat yet"
 // institutions in one transaction, keyed by ID. When any row (or the header) is bad it
 // returns an *ImportError listing every problem and writes nothing. Institutions missing from
 // the file are left as they are. Importing the same file again counts every row as unchanged.
+// A closed_on in the future (after today's date) is a bad row, and so is a row that would
+// reopen an institution the store holds as closed, or move the day it closed.
 // It checks no actor and writes no audit entry: the starter imports through
 // ImportInstitutionsAs; this is for fixtures and tests that set up a store.
 func ImportInstitutions(ctx context.Context, st *store.Store, path string) (store.UpsertCounts, error) {
-	s, err := importInstitutions(ctx, st, path, nil)
+	s, err := importInstitutions(ctx, st, path, domain.DateOf(time.Now()), nil, false)
 	return s.UpsertCounts, err
 }
 
 // ImportInstitutionsAs is ImportInstitutions on behalf of actor, who must be the secretariat
 // in the store (a *NotAllowedError otherwise), and records the import in the audit trail in
 // the same transaction. While the registry has no secretariat, anyone may import the
-// institutions (there is nobody to ask), and the actor is recorded as given.
-func ImportInstitutionsAs(ctx context.Context, st *store.Store, path, actor string) (Summary, error) {
+// institutions (there is nobody to ask), and the actor is recorded as given. today decides
+// which closing dates lie in the future.
+//
+// A row that closes an institution of the store (closed_on set, where the store has it open)
+// is the actor's closure of it: the actor must then be the secretariat of its region or the
+// national secretariat, as for starter institutions close, and the closure is recorded with
+// the actor and the file's name as its reason, in the institution's audit trail too. The
+// Summary lists every closure; cancelling the cycles of the institutions closed is the
+// caller's (the starter's) part, as the registry does not talk to Temporal.
+func ImportInstitutionsAs(ctx context.Context, st *store.Store, path string, today domain.Date, actor string) (Summary, error) {
 	bootstrap, err := checkImporter(ctx, st, actor, "import institutions")
 	if err != nil {
 		return Summary{}, err
@@ -53,26 +79,70 @@ func ImportInstitutionsAs(ctx context.Context, st *store.Store, path, actor stri
 	if bootstrap {
 		audit.Note = bootstrapNote
 	}
-	s, err := importInstitutions(ctx, st, path, audit)
+	s, err := importInstitutions(ctx, st, path, today, audit, bootstrap)
 	s.Actor, s.Bootstrap = actor, bootstrap
 	return s, err
 }
 
-func importInstitutions(ctx context.Context, st *store.Store, path string, audit *store.RegistryAudit) (Summary, error) {
+func importInstitutions(ctx context.Context, st *store.Store, path string, today domain.Date, audit *store.RegistryAudit, bootstrap bool) (Summary, error) {
+	current, err := st.ListInstitutions(ctx, store.InstitutionFilter{})
+	if err != nil {
+		return Summary{}, fmt.Errorf("import %s: read institutions: %w", path, err)
+	}
+	stored := make(map[string]store.Institution, len(current))
+	for _, in := range current {
+		stored[in.ID] = in
+	}
 	f, err := openCSV(path)
 	if err != nil {
 		return Summary{}, err
 	}
 	defer f.Close()
-	munis, insts, bad, err := ParseInstitutions(f)
+	munis, insts, bad, err := parseInstitutions(f, today, stored)
 	if err := importError(path, bad, err); err != nil {
 		return Summary{}, err
 	}
-	counts, err := st.ImportInstitutions(ctx, munis, insts, audit)
+	// Who closed an institution, and why: the importer, by the file. The store keeps what it
+	// has for an institution that was closed already.
+	var closing []domain.Region
+	for i := range insts {
+		in := &insts[i]
+		if !in.Closed() {
+			continue
+		}
+		old, known := stored[in.ID]
+		if known && old.Closed() {
+			continue
+		}
+		in.ClosedReason = "closed_on in " + filepath.Base(path)
+		if audit != nil {
+			in.ClosedBy = audit.ActorID
+		}
+		if known {
+			closing = append(closing, old.Region, in.Region)
+		}
+	}
+	if audit != nil && !bootstrap && len(closing) > 0 {
+		if _, err := CheckSecretariat(ctx, st, audit.ActorID, "close an institution", Reach{Regions: closing}); err != nil {
+			return Summary{}, err
+		}
+	}
+	counts, closures, err := st.ImportInstitutions(ctx, munis, insts, audit)
 	if err != nil {
+		var closed *store.ClosedError
+		if errors.As(err, &closed) {
+			// Closed by someone else between the check of the rows and the write.
+			return Summary{}, &RefusedError{File: path, Reason: fmt.Sprintf(
+				"%s: nothing was imported: an institution was closed while the file was checked (%v): import the file again to see every row that must keep its closed_on",
+				path, err)}
+		}
 		return Summary{}, fmt.Errorf("import %s: nothing was imported: %w", path, err)
 	}
-	return Summary{File: path, UpsertCounts: counts}, nil
+	s := Summary{File: path, UpsertCounts: counts}
+	for _, c := range closures {
+		s.Closed = append(s.Closed, ClosedInstitution{Closure: c})
+	}
+	return s, nil
 }
 
 // ImportPeople reads people.csv at path and upserts the people with their trainings,

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"cmp"
+	"fmt"
 	"io"
 	"slices"
 	"strconv"
@@ -17,17 +18,26 @@ var institutionColumns = []column{
 	{"operator", false, domain.MaxNameLength}, {"target_groups", true, listLimit}, {"legal_basis", true, codeLimit},
 	{"places", false, codeLimit}, {"address", false, domain.MaxAddressLength}, {"postcode", false, codeLimit},
 	{"city", false, domain.MaxNameLength}, {"email", false, domain.MaxEmailLength},
+	{"closed_on", false, codeLimit},
 }
 
 // ParseInstitutions reads institutions.csv. It returns the municipalities that run
 // institutions (in order of first mention), the institutions (in file order), and one RowError
-// per problem found in the rows. The error is only for I/O failures, a bad header or malformed
-// CSV; then nothing else is returned.
-func ParseInstitutions(r io.Reader) ([]store.Municipality, []store.Institution, []RowError, error) {
+// per problem found in the rows. today decides which closing dates (closed_on) lie in the
+// future. The error is only for I/O failures, a bad header or malformed CSV; then nothing else
+// is returned.
+func ParseInstitutions(r io.Reader, today domain.Date) ([]store.Municipality, []store.Institution, []RowError, error) {
+	return parseInstitutions(r, today, nil)
+}
+
+// parseInstitutions is ParseInstitutions against the institutions in the store, by ID: a row
+// may not reopen a closed one (closed_on left empty) nor move the day it closed.
+func parseInstitutions(r io.Reader, today domain.Date, stored map[string]store.Institution) ([]store.Municipality, []store.Institution, []RowError, error) {
 	t, bad, err := readTable(r, institutionColumns)
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	_, hasClosedOn := t.index["closed_on"]
 	munis := map[string]store.Municipality{}
 	var muniOrder []string
 	seen := ids{}
@@ -123,6 +133,11 @@ func ParseInstitutions(r io.Reader) ([]store.Municipality, []store.Institution, 
 			}
 		}
 
+		parseClosedOn(&p, &in, row.get("closed_on"), today)
+		if old, ok := stored[in.ID]; ok && old.Closed() {
+			checkStillClosed(&p, in, old, hasClosedOn)
+		}
+
 		if len(p.list) > 0 {
 			bad = append(bad, p.list...)
 			continue
@@ -135,6 +150,55 @@ func ParseInstitutions(r io.Reader) ([]store.Municipality, []store.Institution, 
 		municipalities = append(municipalities, munis[code])
 	}
 	return municipalities, out, bad, nil
+}
+
+// parseClosedOn reads the day an institution closed: empty while it is open, never in the
+// future (a closure is recorded once it has happened, so a cycle is never cancelled ahead of it).
+func parseClosedOn(p *problems, in *store.Institution, field string, today domain.Date) {
+	if field == "" {
+		return
+	}
+	d, err := domain.ParseDate(field)
+	switch {
+	case err != nil:
+		p.addf("closed_on", "closed_on: %s; leave it empty while the institution is open", err)
+	case !today.IsZero() && d.After(today):
+		p.addf("closed_on", "closed_on %s is in the future (today is %s): record the closure once the institution has closed, and leave closed_on empty until then", d, today)
+	default:
+		in.ClosedOn = d
+	}
+}
+
+// checkStillClosed refuses a row that would reopen old, which the store holds as closed, or
+// move the day it closed: closing is one-way, and an old copy of the file must not undo it.
+func checkStillClosed(p *problems, in, old store.Institution, hasClosedOn bool) {
+	if in.ClosedOn.Equal(old.ClosedOn) {
+		return
+	}
+	for _, e := range p.list {
+		if e.Column == "closed_on" {
+			return // the field itself is bad: that is the problem to fix first
+		}
+	}
+	when := "closed on " + old.ClosedOn.String()
+	if old.ClosedBy != "" {
+		when += " by " + old.ClosedBy
+	}
+	if old.ClosedReason != "" {
+		when += " (" + shorten(old.ClosedReason) + ")"
+	}
+	reopen := fmt.Sprintf("if it was closed by mistake, reopen it first with starter institutions reopen %s --reason TEXT --as SECRETARIAT-ID", old.ID)
+	switch {
+	case !hasClosedOn:
+		p.addf("closed_on", "the file has no closed_on column, but %s was %s, and an import never reopens an institution: add the column with %s for %s; %s",
+			old.ID, when, old.ClosedOn, old.ID, reopen)
+	case in.ClosedOn.IsZero():
+		p.addf("closed_on", "closed_on is empty, but %s was %s, and an import never reopens an institution: write closed_on %s; %s",
+			old.ID, when, old.ClosedOn, reopen)
+	default:
+		p.addf("closed_on", "closed_on %s differs from the day %s closed: it was %s, and an import does not move that day: write closed_on %s; to correct the day, reopen it with starter institutions reopen %s --reason TEXT --as SECRETARIAT-ID and close it again with starter institutions close",
+			in.ClosedOn, old.ID, when, old.ClosedOn, old.ID)
+	}
 }
 
 func targetGroupCodes() string {

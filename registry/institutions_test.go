@@ -16,7 +16,7 @@ func TestParseInstitutionsReadsEveryColumn(t *testing.T) {
 		" Bostedet Skjoldhøj , M-04 ,skjoldhoej@aarhus.dk,,§107,mental-illness; autism;,Aarhus  Kommune,Region Midtjylland,Skjoldhøjvej 33,8220,Brabrand\n" +
 		"Center for Autisme Kildebakken,M-02,,28,108,autisme,region,midtjylland,,,\n" +
 		",,,,,,,,,,\n"
-	munis, insts, bad, err := ParseInstitutions(strings.NewReader(in))
+	munis, insts, bad, err := ParseInstitutions(strings.NewReader(in), testToday)
 	if err != nil || len(bad) > 0 {
 		t.Fatalf("ParseInstitutions: err %v, bad rows %v", err, bad)
 	}
@@ -84,7 +84,7 @@ func TestParseInstitutionsBadRows(t *testing.T) {
 			in := institutionsHeader + "\n" + goodInstitutionRow + "\n" +
 				"M-04,Bostedet Skjoldhøj,midtjylland,Aarhus Kommune,mental-illness,107,24,,,,\n" +
 				"\n" + c.row + "\n"
-			_, insts, bad, err := ParseInstitutions(strings.NewReader(in))
+			_, insts, bad, err := ParseInstitutions(strings.NewReader(in), testToday)
 			if err != nil {
 				t.Fatalf("ParseInstitutions: %v", err)
 			}
@@ -104,7 +104,7 @@ func TestParseInstitutionsReportsEveryProblem(t *testing.T) {
 		"S-01,Bostedet Kildegården,jylland,,autism;dementia,109,-1,,,,x\n" +
 		goodInstitutionRow + "\n" +
 		"S-01,Bostedet Kildegården,sjaelland,,autism,108,42,,,,\n"
-	_, _, bad, err := ParseInstitutions(strings.NewReader(in))
+	_, _, bad, err := ParseInstitutions(strings.NewReader(in), testToday)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func TestParseInstitutionsHeaderErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, insts, bad, err := ParseInstitutions(strings.NewReader(c.header + "\n" + goodInstitutionRow + "\n"))
+			_, insts, bad, err := ParseInstitutions(strings.NewReader(c.header+"\n"+goodInstitutionRow+"\n"), testToday)
 			if err == nil {
 				t.Fatalf("want an error, got institutions %v and bad rows %v", insts, bad)
 			}
@@ -143,7 +143,7 @@ func TestParseInstitutionsHeaderErrors(t *testing.T) {
 
 func TestParseInstitutionsOptionalColumnsMayBeLeftOut(t *testing.T) {
 	in := "id,name,region,target_groups,legal_basis\nN-06,Børne- og ungehjemmet Mågen,nordjylland,child-psychiatric,67\n"
-	_, insts, bad, err := ParseInstitutions(strings.NewReader(in))
+	_, insts, bad, err := ParseInstitutions(strings.NewReader(in), testToday)
 	if err != nil || len(bad) > 0 {
 		t.Fatalf("err %v, bad %v", err, bad)
 	}
@@ -155,7 +155,7 @@ func TestParseInstitutionsOptionalColumnsMayBeLeftOut(t *testing.T) {
 func TestParseInstitutionsMalformedCSV(t *testing.T) {
 	in := institutionsHeader + "\n" + goodInstitutionRow + "\n" +
 		`S-01,Bostedet "Kilde"gården,sjaelland,,autism,108,42,,,,` + "\n"
-	_, _, _, err := ParseInstitutions(strings.NewReader(in))
+	_, _, _, err := ParseInstitutions(strings.NewReader(in), testToday)
 	if err == nil {
 		t.Fatal("want an error for a bare quote")
 	}
@@ -163,7 +163,7 @@ func TestParseInstitutionsMalformedCSV(t *testing.T) {
 }
 
 func TestParseInstitutionsEmptyFile(t *testing.T) {
-	_, _, _, err := ParseInstitutions(strings.NewReader(""))
+	_, _, _, err := ParseInstitutions(strings.NewReader(""), testToday)
 	if err == nil {
 		t.Fatal("want an error for an empty file")
 	}
@@ -174,7 +174,7 @@ func TestParseInstitutionsWindowsLineEndingsAndQuotedNewlines(t *testing.T) {
 	in := institutionsHeader + "\r\n" +
 		"H-01,\"Bostedet\nStrandhaven\",hovedstaden,,mental-illness,107,18,,,,\r\n" +
 		"H-02,Center for Autisme Egely,hovedstaden,,autism,108,-2,,,,\r\n"
-	_, insts, bad, err := ParseInstitutions(strings.NewReader(in))
+	_, insts, bad, err := ParseInstitutions(strings.NewReader(in), testToday)
 	if err != nil {
 		t.Fatal(err)
 	}

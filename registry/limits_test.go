@@ -55,8 +55,8 @@ func TestEveryColumnHasItsLimit(t *testing.T) {
 			if c.max <= 0 {
 				t.Fatalf("column %s has no limit", c.name)
 			}
-			in := institutionsHeader + "\n" + goodInstitutionRow + "\n" + institutionRow(c.name, strings.Repeat("x", c.max+1)) + "\n"
-			_, insts, bad, err := ParseInstitutions(strings.NewReader(in))
+			in := columnList(institutionColumns) + "\n" + goodInstitutionRow + ",\n" + institutionRow(c.name, strings.Repeat("x", c.max+1)) + "\n"
+			_, insts, bad, err := ParseInstitutions(strings.NewReader(in), testToday)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -93,7 +93,7 @@ func TestTextAtItsLimitIsKeptAsWritten(t *testing.T) {
 	row = strings.Replace(row, `"Roskilde"`, `"`+name+`"`, 1)
 	row = strings.Replace(row, `"S-01"`, `"`+id+`"`, 1)
 	row = strings.Replace(row, `"kilde@regionsjaelland.dk"`, `"`+email+`"`, 1)
-	_, insts, bad, err := ParseInstitutions(strings.NewReader(institutionsHeader + "\n" + row + "\n"))
+	_, insts, bad, err := ParseInstitutions(strings.NewReader(columnList(institutionColumns)+"\n"+row+"\n"), testToday)
 	if err != nil || len(bad) > 0 {
 		t.Fatalf("err %v, bad %v", err, bad)
 	}
@@ -138,7 +138,7 @@ func TestHugeInstitutionNameIsRefused(t *testing.T) {
 	st, _ := openStore(t)
 	ctx := context.Background()
 	huge := strings.Repeat("Bostedet Solhøj ", 2_500_000/16) + "ende"
-	path := writeFile(t, "institutions.csv", institutionsHeader+"\n"+goodInstitutionRow+"\n"+institutionRow("name", huge)+"\n")
+	path := writeFile(t, "institutions.csv", columnList(institutionColumns)+"\n"+goodInstitutionRow+",\n"+institutionRow("name", huge)+"\n")
 	_, err := ImportInstitutions(ctx, st, path)
 	var ie *ImportError
 	if !errors.As(err, &ie) {
@@ -228,7 +228,7 @@ func TestOperatorMustBeAMunicipality(t *testing.T) {
 		"S-03,Bostedet Kildeskov,sjaelland,Roskilde,autism,108,42,,,,\n" +
 		"S-04,Bostedet Kildedal,sjaelland,REGION,autism,108,42,,,,\n" +
 		"S-05,Bostedet Kildehøj,sjaelland,Sjølund Kommune,autism,108,42,,,,\n"
-	munis, insts, bad, err := ParseInstitutions(strings.NewReader(in))
+	munis, insts, bad, err := ParseInstitutions(strings.NewReader(in), testToday)
 	if err != nil {
 		t.Fatal(err)
 	}

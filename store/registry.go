@@ -30,7 +30,22 @@ type Institution struct {
 	Postcode     string               `db:"postcode" json:"postcode,omitempty"`
 	City         string               `db:"city" json:"city,omitempty"`
 	Email        string               `db:"email" json:"email,omitempty"`
+	// ClosedOn is the day the institution closed; zero while it is open. A closed institution
+	// gets no new cycle, and closing it cancels the cycle that runs. Closing is one-way: only
+	// ReopenInstitution opens it again (an import never does).
+	ClosedOn domain.Date `db:"closed_on" json:"closed_on,omitzero"`
+	// ClosedBy is the person who recorded the closure (the importer, when a registry file set
+	// closed_on), and ClosedReason the reason they gave (or the file); both empty while open.
+	ClosedBy     string `db:"closed_by" json:"closed_by,omitempty"`
+	ClosedReason string `db:"closed_reason" json:"closed_reason,omitempty"`
 }
+
+// Closed reports whether the institution has closed.
+func (in Institution) Closed() bool { return !in.ClosedOn.IsZero() }
+
+// institutionColumns are the columns an Institution is read from (its target groups apart).
+const institutionColumns = `id, name, region, COALESCE(municipality, '') AS municipality, legal_basis, places, address,
+	postcode, city, email, closed_on, closed_by, closed_reason`
 
 // Municipality is a municipality that has joined the model and runs institutions.
 type Municipality struct {
@@ -182,15 +197,24 @@ func (s *Store) Secretariat(ctx context.Context) ([]Person, error) {
 // transaction, keyed by external ID. Rows equal to what is stored are not touched, so
 // importing the same file twice changes nothing.
 func (s *Store) UpsertInstitutions(ctx context.Context, municipalities []Municipality, institutions []Institution) (UpsertCounts, error) {
-	return s.ImportInstitutions(ctx, municipalities, institutions, nil)
+	counts, _, err := s.ImportInstitutions(ctx, municipalities, institutions, nil)
+	return counts, err
 }
 
 // ImportInstitutions is UpsertInstitutions that, unless audit is nil, writes the audit entry
-// of the import in the same transaction.
-func (s *Store) ImportInstitutions(ctx context.Context, municipalities []Municipality, institutions []Institution, audit *RegistryAudit) (UpsertCounts, error) {
-	var counts UpsertCounts
+// of the import in the same transaction. It returns the closures the import recorded: rows
+// with a ClosedOn for institutions the store held as open (or did not hold yet), each also in
+// the institution's audit trail when audit is set. Closing is one-way: a row that leaves
+// ClosedOn zero, or gives another date, for an institution the store holds as closed is
+// refused with a *ClosedError and nothing is written. Who closed a closed institution, and
+// why, stays as the store has it.
+func (s *Store) ImportInstitutions(ctx context.Context, municipalities []Municipality, institutions []Institution, audit *RegistryAudit) (UpsertCounts, []Closure, error) {
+	var (
+		counts   UpsertCounts
+		closures []Closure
+	)
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		counts = UpsertCounts{}
+		counts, closures = UpsertCounts{}, nil
 		for _, m := range municipalities {
 			if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO municipalities (code, name, region) VALUES (?, ?, ?)
 				ON CONFLICT (code) DO UPDATE SET name = excluded.name, region = excluded.region`),
@@ -202,26 +226,42 @@ func (s *Store) ImportInstitutions(ctx context.Context, municipalities []Municip
 		for _, in := range institutions {
 			in.TargetGroups = sortedUnique(in.TargetGroups)
 			old, err := institutionTx(ctx, tx, in.ID)
-			switch {
-			case err == nil && reflect.DeepEqual(old, in):
-				counts.Unchanged++
-				continue
-			case err == nil:
-				counts.Updated++
-			case isNotFound(err):
-				counts.Created++
-			default:
+			exists := err == nil
+			if err != nil && !isNotFound(err) {
 				return err
 			}
+			closing := false
+			switch {
+			case exists && old.Closed() && !old.ClosedOn.Equal(in.ClosedOn):
+				return &ClosedError{Institution: old, Given: in.ClosedOn}
+			case exists && old.Closed():
+				in.ClosedBy, in.ClosedReason = old.ClosedBy, old.ClosedReason
+			case in.Closed():
+				closing = true
+			default:
+				in.ClosedBy, in.ClosedReason = "", ""
+			}
+			switch {
+			case exists && reflect.DeepEqual(old, in):
+				counts.Unchanged++
+				continue
+			case exists:
+				counts.Updated++
+			default:
+				counts.Created++
+			}
 			if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO institutions (id, name, region, municipality,
-				legal_basis, places, address, postcode, city, email, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				legal_basis, places, address, postcode, city, email, closed_on, closed_by, closed_reason,
+				created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT (id) DO UPDATE SET name = excluded.name, region = excluded.region,
 					municipality = excluded.municipality, legal_basis = excluded.legal_basis,
 					places = excluded.places, address = excluded.address, postcode = excluded.postcode,
-					city = excluded.city, email = excluded.email, updated_at = excluded.updated_at`),
+					city = excluded.city, email = excluded.email, closed_on = excluded.closed_on,
+					closed_by = excluded.closed_by, closed_reason = excluded.closed_reason,
+					updated_at = excluded.updated_at`),
 				in.ID, in.Name, string(in.Region), nullIfEmpty(in.Municipality), string(in.LegalBasis), in.Places,
-				in.Address, in.Postcode, in.City, in.Email, now, now); err != nil {
+				in.Address, in.Postcode, in.City, in.Email, in.ClosedOn, in.ClosedBy, in.ClosedReason, now, now); err != nil {
 				return fmt.Errorf("institution %s: %w", in.ID, err)
 			}
 			if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM institution_target_groups WHERE institution_id = ?`), in.ID); err != nil {
@@ -233,6 +273,16 @@ func (s *Store) ImportInstitutions(ctx context.Context, municipalities []Municip
 					return fmt.Errorf("institution %s target group %s: %w", in.ID, g, err)
 				}
 			}
+			if closing {
+				c := closureOf(in)
+				c.Created = !exists
+				closures = append(closures, c)
+				if audit != nil {
+					if err := s.auditInstitutionTx(ctx, tx, in.ID, audit.ActorID, AuditCloseInstitution, c.details()); err != nil {
+						return err
+					}
+				}
+			}
 		}
 		if audit != nil {
 			return s.auditRegistryTx(ctx, tx, *audit, &counts, nil)
@@ -240,9 +290,9 @@ func (s *Store) ImportInstitutions(ctx context.Context, municipalities []Municip
 		return nil
 	})
 	if err != nil {
-		return UpsertCounts{}, err
+		return UpsertCounts{}, nil, err
 	}
-	return counts, nil
+	return counts, closures, nil
 }
 
 // UpsertPeople writes people with their trainings, conflicts and employment history in one
@@ -338,8 +388,7 @@ type InstitutionFilter struct {
 
 // ListInstitutions returns institutions ordered by region and ID.
 func (s *Store) ListInstitutions(ctx context.Context, f InstitutionFilter) ([]Institution, error) {
-	query := `SELECT id, name, region, COALESCE(municipality, '') AS municipality, legal_basis, places, address,
-		postcode, city, email FROM institutions WHERE 1 = 1`
+	query := `SELECT ` + institutionColumns + ` FROM institutions WHERE 1 = 1`
 	var args []any
 	if f.Region != "" {
 		query += ` AND region = ?`
@@ -419,8 +468,7 @@ type queryer interface {
 
 func institutionTx(ctx context.Context, q queryer, id string) (Institution, error) {
 	var in Institution
-	err := q.GetContext(ctx, &in, q.Rebind(`SELECT id, name, region, COALESCE(municipality, '') AS municipality,
-		legal_basis, places, address, postcode, city, email FROM institutions WHERE id = ?`), id)
+	err := q.GetContext(ctx, &in, q.Rebind(`SELECT `+institutionColumns+` FROM institutions WHERE id = ?`), id)
 	if err != nil {
 		return Institution{}, notFound(err, "institution "+id)
 	}
