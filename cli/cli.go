@@ -99,6 +99,7 @@ optional --config file, and the Temporal SDK's TEMPORAL_* variables).`,
 	root.AddCommand(a.cycleCommand(), a.selfEvalCommand(), a.assignmentCommand(), a.visitCommand(),
 		a.reportCommand(), a.actionPlanCommand(), a.appealCommand(), a.decideCommand(), a.deadlineCommand(),
 		a.stepCommand(), a.stepsCommand(), a.outboxCommand(), a.auditCommand(), a.publicationsCommand())
+	root.AddCommand(a.catalogueCommand())
 	return root
 }
 

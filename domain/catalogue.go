@@ -1,9 +1,9 @@
 package domain
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
 )
 
 // IndicatorKind is what an indicator measures, following the model text: the frame around the
@@ -87,7 +87,8 @@ func (k StandardKind) LabelEN() string {
 
 // Text is a catalogue text in Danish (the model's language, shown by default) and English.
 type Text struct {
-	DA, EN string
+	DA string `json:"da"`
+	EN string `json:"en"`
 }
 
 // In returns the English text for "en" (any case, also "en-GB") and the Danish text otherwise,
@@ -103,11 +104,14 @@ func (t Text) In(lang string) string {
 // evaluators check.
 type Indicator struct {
 	// Code is the standard's code plus a number, e.g. "1.1.1".
-	Code string
-	Kind IndicatorKind
-	Text Text
+	Code string        `json:"code"`
+	Kind IndicatorKind `json:"kind"`
+	Text Text          `json:"text"`
 	// Target is the threshold of a quantitative indicator, e.g. ">= 90 %"; "" otherwise.
-	Target string
+	Target string `json:"target"`
+	// Retired indicators stay because recorded values refer to them, but are no longer
+	// recorded.
+	Retired bool `json:"retired"`
 }
 
 // Standard is one quality goal of the catalogue, with the parts the model's template
@@ -115,20 +119,20 @@ type Indicator struct {
 // documentation requirements, plus its indicators.
 type Standard struct {
 	// Code is the theme's code plus a number, e.g. "1.1".
-	Code string
+	Code string `json:"code"`
 	// Theme is the code of the theme the standard belongs to.
-	Theme         string
-	Title         Text
-	Area          Text
-	TargetGroup   Text
-	Purpose       Text
-	Guideline     Text
-	Documentation Text
-	Kind          StandardKind
-	Indicators    []Indicator
+	Theme         string       `json:"theme"`
+	Title         Text         `json:"title"`
+	Area          Text         `json:"area"`
+	TargetGroup   Text         `json:"target_group"`
+	Purpose       Text         `json:"purpose"`
+	Guideline     Text         `json:"guideline"`
+	Documentation Text         `json:"documentation"`
+	Kind          StandardKind `json:"kind"`
+	Indicators    []Indicator  `json:"indicators"`
 	// Retired standards stay in the catalogue because recorded data refers to them, but are
 	// no longer assessed.
-	Retired bool
+	Retired bool `json:"retired"`
 }
 
 // Indicator finds one of the standard's indicators by code.
@@ -144,21 +148,59 @@ func (s Standard) Indicator(code string) (Indicator, bool) {
 // Theme groups standards on one subject, e.g. Ledelse (Management).
 type Theme struct {
 	// Code is the theme's number, e.g. "1".
-	Code string
+	Code string `json:"code"`
 	// Slug is a stable ASCII name for URLs and files, e.g. "management".
-	Slug      string
-	Name      Text
-	Standards []Standard
+	Slug      string     `json:"slug"`
+	Name      Text       `json:"name"`
+	Standards []Standard `json:"standards"`
 }
 
 // Generation is one version of the catalogue. The model grows in generations: later ones add
 // standards, and a standard with recorded data is never deleted, only retired. A cycle uses the
 // generation in force when its self-evaluation opens.
+//
+// A generation is data: a YAML file (ParseGeneration, EncodeGeneration; the shipped ones are
+// in catalogue/), imported into the domain store, and carried in workflow histories as JSON.
+// The JSON names below are that contract: rename none of them.
 type Generation struct {
-	Number        int
-	Name          Text
-	EffectiveFrom Date
-	Themes        []Theme
+	Number        int  `json:"number"`
+	Name          Text `json:"name"`
+	EffectiveFrom Date `json:"effective_from"`
+	// Example marks a catalogue written for this project to show the model, not adopted by
+	// the regions; Notice says so, in both languages, wherever the catalogue is shown.
+	Example bool `json:"example"`
+	// Notice is shown with the catalogue, e.g. that it is an example to be replaced.
+	Notice Text `json:"notice"`
+	// Scale labels the four points of the self-evaluation's rating scale (Rating 1-4).
+	Scale  []ScaleLevel `json:"scale"`
+	Themes []Theme      `json:"themes"`
+}
+
+// ScaleLevel is one point of the rating scale and its label.
+type ScaleLevel struct {
+	Level Rating `json:"level"`
+	Label Text   `json:"label"`
+}
+
+// ScaleLabel is the generation's label for a rating.
+func (g Generation) ScaleLabel(r Rating) (Text, bool) {
+	for _, l := range g.Scale {
+		if l.Level == r {
+			return l.Label, true
+		}
+	}
+	return Text{}, false
+}
+
+// ActiveIndicators lists the indicators that are recorded: all but the retired ones.
+func (s Standard) ActiveIndicators() []Indicator {
+	var out []Indicator
+	for _, ind := range s.Indicators {
+		if !ind.Retired {
+			out = append(out, ind)
+		}
+	}
+	return out
 }
 
 // Standards lists every standard of the generation, retired ones included, in theme order.
@@ -203,21 +245,45 @@ func (g Generation) Theme(codeOrSlug string) (Theme, bool) {
 	return Theme{}, false
 }
 
+// Limits of a catalogue generation. A generation travels whole in workflow histories (the
+// activity that loads it returns it), so the whole is capped like a submission, far below
+// Temporal's 2 MB payload limit.
+const (
+	// MaxGenerationBytes caps a generation as JSON.
+	MaxGenerationBytes = 512 << 10
+	// MaxCatalogueTextLength limits one catalogue text in one language: a purpose, a
+	// guideline, documentation requirements, an indicator, the notice.
+	MaxCatalogueTextLength = 10_000
+)
+
 // placeholderWords are signs of unfinished catalogue text.
 var placeholderWords = []string{"lorem", "ipsum", "todo", "fixme", "tbd", "xxx"}
 
-// checkText records missing or placeholder text in either language.
-func checkText(v *ValidationError, where string, t Text) {
+// addLine records one problem, prefixed "line N: " when the line is known.
+func (e *ValidationError) addLine(line int, format string, args ...any) {
+	if line > 0 {
+		format = "line %d: " + format
+		args = append([]any{line}, args...)
+	}
+	e.addf(format, args...)
+}
+
+// checkText records missing, placeholder, malformed or too long text in either language.
+func checkText(v *ValidationError, line int, where string, t Text, limit int) {
 	for _, lang := range []struct{ name, text string }{{"Danish", t.DA}, {"English", t.EN}} {
 		text := strings.TrimSpace(lang.text)
 		if text == "" {
-			v.addf("%s has no %s text: write it", where, lang.name)
+			v.addLine(line, "%s has no %s text: write it", where, lang.name)
+			continue
+		}
+		if err := CheckText(fmt.Sprintf("the %s text of %s", lang.name, where), lang.text, limit); err != nil {
+			v.addLine(line, "%v", err)
 			continue
 		}
 		lower := strings.ToLower(text)
 		for _, w := range placeholderWords {
 			if strings.Contains(lower, w) {
-				v.addf("%s has placeholder %s text (%q): write the real text", where, lang.name, w)
+				v.addLine(line, "%s has placeholder %s text (%q): write the real text", where, lang.name, w)
 				break
 			}
 		}
@@ -237,129 +303,243 @@ func isSlug(s string) bool {
 	return true
 }
 
+// checkCode records a code that cannot serve as a key in the files people submit: codes are
+// ASCII letters, digits, '.', '-' and '_', at most MaxIDLength long.
+func checkCode(v *ValidationError, line int, where, code string) {
+	if len(code) > MaxIDLength {
+		v.addLine(line, "%s has a code of %d characters; the limit is %d", where, len(code), MaxIDLength)
+		return
+	}
+	for _, r := range code {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '_') {
+			v.addLine(line, "%s has code %q: use ASCII letters, digits, '.', '-' and '_', e.g. \"2.1\"", where, code)
+			return
+		}
+	}
+}
+
 // Validate lists every problem that would make the generation unusable or inconsistent:
 // missing or duplicate codes, codes that do not follow their theme and standard, missing text
-// in either language, placeholder text, unknown kinds, standards without a structure
-// indicator or without a process or result indicator, and quantitative standards without a
-// target (or qualitative ones with one).
+// in either language, placeholder text, unknown kinds, a rating scale other than the four
+// levels 1-4 with labels, an example without its notice, active standards without an active
+// structure indicator or without a process or result indicator, quantitative standards
+// without a target (or qualitative ones with one), and a generation too large to carry.
 func (g Generation) Validate() error {
 	v := &ValidationError{What: fmt.Sprintf("catalogue generation %d", g.Number)}
+	g.validate(v, nil)
+	return v.err()
+}
+
+// validate records the generation's problems in v; at says where each part was written (nil
+// when the generation was not read from a file).
+func (g Generation) validate(v *ValidationError, at *sourceLines) {
+	top := at.top()
 	if g.Number < 1 {
-		v.addf("the generation number is %d: number generations from 1", g.Number)
+		v.addLine(top.at("number"), "the generation number is %d: number generations from 1", g.Number)
 	}
-	checkText(v, "the generation's name", g.Name)
-	if !g.EffectiveFrom.Valid() {
-		v.addf("the effective-from date (%s) is missing or not a calendar day: give the date the generation takes effect", g.EffectiveFrom)
+	checkText(v, top.at("name"), "the generation's name", g.Name, MaxNameLength)
+	if !g.EffectiveFrom.Valid() && !at.dateWasReported() {
+		v.addLine(top.at("effective_from"), "the effective-from date (%s) is missing or not a calendar day: give the date the generation takes effect", g.EffectiveFrom)
 	}
+	switch {
+	case g.Example && g.Notice.DA == "" && g.Notice.EN == "":
+		v.addLine(top.at("example"), "the generation is marked as an example but has no notice: say, in Danish and English, "+
+			"that its standards, indicators and scale labels are an example to be replaced by the regions' own catalogue")
+	case g.Example || g.Notice.DA != "" || g.Notice.EN != "":
+		checkText(v, top.at("notice"), "the notice", g.Notice, MaxCatalogueTextLength)
+	}
+	validateScale(v, at, g.Scale)
 	if len(g.Themes) == 0 {
-		v.addf("it has no themes: a generation needs at least one theme with one standard")
+		v.addLine(top.at("themes"), "it has no themes: a generation needs at least one theme with one standard")
 	}
 	themeCodes, slugs := map[string]bool{}, map[string]bool{}
 	standardCodes, indicatorCodes := map[string]bool{}, map[string]bool{}
+	active := 0
 	for ti, t := range g.Themes {
+		tl := at.theme(ti)
 		where := fmt.Sprintf("theme %s", t.Code)
 		switch {
 		case t.Code == "":
 			where = fmt.Sprintf("theme number %d", ti+1)
-			v.addf("%s has no code: give it its number, e.g. \"%d\"", where, ti+1)
+			v.addLine(tl.at("code"), "%s has no code: give it its number, e.g. \"%d\"", where, ti+1)
 		case themeCodes[t.Code]:
-			v.addf("theme code %s is used twice: give each theme its own code", t.Code)
+			v.addLine(tl.at("code"), "theme code %s is used twice: give each theme its own code", t.Code)
+		default:
+			checkCode(v, tl.at("code"), where, t.Code)
 		}
 		themeCodes[t.Code] = true
 		switch {
-		case !isSlug(t.Slug):
-			v.addf("%s has slug %q: use lower-case ASCII words joined by dashes, e.g. \"working-environment\"", where, t.Slug)
+		case !isSlug(t.Slug) || len(t.Slug) > MaxIDLength:
+			v.addLine(tl.at("slug"), "%s has slug %q: use lower-case ASCII words joined by dashes, at most %d characters, e.g. \"working-environment\"", where, t.Slug, MaxIDLength)
 		case slugs[t.Slug]:
-			v.addf("slug %q is used twice: give each theme its own slug", t.Slug)
+			v.addLine(tl.at("slug"), "slug %q is used twice: give each theme its own slug", t.Slug)
 		}
 		slugs[t.Slug] = true
-		checkText(v, where+"'s name", t.Name)
+		checkText(v, tl.at("name"), where+"'s name", t.Name, MaxNameLength)
 		if len(t.Standards) == 0 {
-			v.addf("%s has no standards: give it at least one", where)
+			v.addLine(tl.line, "%s has no standards: give it at least one", where)
 		}
 		for si, s := range t.Standards {
-			validateStandard(v, t, ti, si, s, standardCodes, indicatorCodes)
+			validateStandard(v, at, t, ti, si, s, standardCodes, indicatorCodes)
+			if !s.Retired {
+				active++
+			}
 		}
 	}
-	return v.err()
+	if len(g.Themes) > 0 && active == 0 {
+		v.addLine(top.at("standards"), "every standard is retired: a generation needs at least one standard that is assessed")
+	}
+	if data, err := json.Marshal(g); err == nil && len(data) > MaxGenerationBytes {
+		v.addf("the generation is %s as JSON; the limit is %s: shorten its texts or split the catalogue",
+			SizeInBytes(int64(len(data))), SizeInBytes(MaxGenerationBytes))
+	}
+}
+
+// validateScale checks that the scale has exactly the levels 1, 2, 3 and 4, in order, each
+// labelled in both languages: the workflows accept ratings 1-4 only.
+func validateScale(v *ValidationError, at *sourceLines, scale []ScaleLevel) {
+	const fix = "the workflows accept ratings 1 to 4 only, so the scale has exactly the levels 1, 2, 3 and 4, in that order"
+	if len(scale) == 0 {
+		v.addLine(at.top().at("scale"), "it has no rating scale: give the levels 1 (met) to 4 (not met), each with a Danish and an English label")
+		return
+	}
+	seen := map[Rating]bool{}
+	last := Rating(0)
+	for i, l := range scale {
+		ll := at.scaleLevel(i)
+		switch {
+		case !l.Level.Valid():
+			v.addLine(ll.at("level"), "scale level %d is not on the scale: %s", int(l.Level), fix)
+		case seen[l.Level]:
+			v.addLine(ll.at("level"), "scale level %d is given twice: %s", int(l.Level), fix)
+		case l.Level < last:
+			v.addLine(ll.at("level"), "scale level %d comes after level %d: %s", int(l.Level), int(last), fix)
+		}
+		seen[l.Level] = true
+		last = max(last, l.Level)
+		checkText(v, ll.at("label"), fmt.Sprintf("the label of scale level %d", int(l.Level)), l.Label, MaxNameLength)
+	}
+	for _, r := range Ratings() {
+		if !seen[r] {
+			v.addLine(at.top().at("scale"), "scale level %d is missing: %s", int(r), fix)
+		}
+	}
 }
 
 // validateStandard checks one standard of theme t and its indicators.
-func validateStandard(v *ValidationError, t Theme, ti, si int, s Standard, standardCodes, indicatorCodes map[string]bool) {
+func validateStandard(v *ValidationError, at *sourceLines, t Theme, ti, si int, s Standard, standardCodes, indicatorCodes map[string]bool) {
+	sl := at.standard(ti, si)
 	where := "standard " + s.Code
 	switch {
 	case s.Code == "":
 		where = fmt.Sprintf("standard number %d of theme %s", si+1, t.Code)
-		v.addf("%s has no code: give it e.g. \"%s.%d\"", where, t.Code, si+1)
+		v.addLine(sl.at("code"), "%s has no code: give it e.g. \"%s.%d\"", where, t.Code, si+1)
 	case standardCodes[s.Code]:
-		v.addf("standard code %s is used twice: give each standard its own code", s.Code)
+		v.addLine(sl.at("code"), "standard code %s is used twice: give each standard its own code", s.Code)
 	case !strings.HasPrefix(s.Code, t.Code+"."):
-		v.addf("%s is listed under theme %s, so its code must start with \"%s.\"", where, t.Code, t.Code)
+		v.addLine(sl.at("code"), "%s is listed under theme %s, so its code must start with \"%s.\"", where, t.Code, t.Code)
+	default:
+		checkCode(v, sl.at("code"), where, s.Code)
 	}
 	standardCodes[s.Code] = true
 	if s.Theme != t.Code {
-		v.addf("%s names theme %q but is listed under theme %s (number %d): make them agree", where, s.Theme, t.Code, ti+1)
+		v.addLine(sl.at("theme"), "%s names theme %q but is listed under theme %s (number %d): make them agree", where, s.Theme, t.Code, ti+1)
 	}
 	for _, part := range []struct {
-		name string
-		text Text
+		name, key string
+		text      Text
+		limit     int
 	}{
-		{"title", s.Title}, {"area", s.Area}, {"target group", s.TargetGroup}, {"purpose", s.Purpose},
-		{"guideline", s.Guideline}, {"documentation requirements", s.Documentation},
+		{"title", "title", s.Title, MaxNameLength}, {"area", "area", s.Area, MaxNameLength},
+		{"target group", "target_group", s.TargetGroup, MaxNameLength},
+		{"purpose", "purpose", s.Purpose, MaxCatalogueTextLength},
+		{"guideline", "guideline", s.Guideline, MaxCatalogueTextLength},
+		{"documentation requirements", "documentation", s.Documentation, MaxCatalogueTextLength},
 	} {
-		checkText(v, where+"'s "+part.name, part.text)
+		checkText(v, sl.at(part.key), where+"'s "+part.name, part.text, part.limit)
 	}
 	if !s.Kind.Valid() {
-		v.addf("%s has kind %q: use %q or %q", where, s.Kind, Qualitative, Quantitative)
+		v.addLine(sl.at("kind"), "%s has kind %q: use %q or %q", where, s.Kind, Qualitative, Quantitative)
 	}
 	if len(s.Indicators) == 0 {
-		v.addf("%s has no indicators: give it at least one structure indicator and one process or result indicator", where)
+		v.addLine(sl.at("indicators"), "%s has no indicators: give it at least one structure indicator and one process or result indicator", where)
 		return
 	}
 	var structure, processOrResult, target bool
 	for ii, ind := range s.Indicators {
+		il := at.indicator(ti, si, ii)
 		iwhere := "indicator " + ind.Code
 		switch {
 		case ind.Code == "":
 			iwhere = fmt.Sprintf("indicator number %d of %s", ii+1, where)
-			v.addf("%s has no code: give it e.g. \"%s.%d\"", iwhere, s.Code, ii+1)
+			v.addLine(il.at("code"), "%s has no code: give it e.g. \"%s.%d\"", iwhere, s.Code, ii+1)
 		case indicatorCodes[ind.Code]:
-			v.addf("indicator code %s is used twice: give each indicator its own code", ind.Code)
+			v.addLine(il.at("code"), "indicator code %s is used twice: give each indicator its own code", ind.Code)
 		case !strings.HasPrefix(ind.Code, s.Code+"."):
-			v.addf("%s belongs to %s, so its code must start with \"%s.\"", iwhere, where, s.Code)
+			v.addLine(il.at("code"), "%s belongs to %s, so its code must start with \"%s.\"", iwhere, where, s.Code)
+		default:
+			checkCode(v, il.at("code"), iwhere, ind.Code)
 		}
 		indicatorCodes[ind.Code] = true
 		switch ind.Kind {
 		case Structure:
-			structure = true
+			structure = structure || !ind.Retired
 		case Process, Result:
-			processOrResult = true
+			processOrResult = processOrResult || !ind.Retired
 		default:
-			v.addf("%s has kind %q: use %q, %q or %q", iwhere, ind.Kind, Structure, Process, Result)
+			v.addLine(il.at("kind"), "%s has kind %q: use %q, %q or %q", iwhere, ind.Kind, Structure, Process, Result)
 		}
-		checkText(v, iwhere, ind.Text)
+		checkText(v, il.at("text"), iwhere, ind.Text, MaxCatalogueTextLength)
 		if strings.TrimSpace(ind.Target) != "" {
-			target = true
+			target = target || !ind.Retired
+			if err := CheckText("the target of "+iwhere, ind.Target, MaxNameLength); err != nil {
+				v.addLine(il.at("target"), "%v", err)
+			}
 			if s.Kind == Qualitative {
-				v.addf("%s has target %q but %s is qualitative: remove the target or make the standard quantitative", iwhere, ind.Target, where)
+				v.addLine(il.at("target"), "%s has target %q but %s is qualitative: remove the target or make the standard quantitative", iwhere, ind.Target, where)
 			}
 		}
 	}
+	if s.Retired {
+		// A retired standard is no longer assessed: what it measured is history.
+		return
+	}
 	if !structure {
-		v.addf("%s has no structure indicator: add one for its frames (written guidelines, plans, organisation)", where)
+		v.addLine(sl.at("indicators"), "%s has no structure indicator: add one for its frames (written guidelines, plans, organisation)", where)
 	}
 	if !processOrResult {
-		v.addf("%s has no process or result indicator: add one for what is done or achieved", where)
+		v.addLine(sl.at("indicators"), "%s has no process or result indicator: add one for what is done or achieved", where)
 	}
 	if s.Kind == Quantitative && !target {
-		v.addf("%s is quantitative but no indicator has a target: give one, e.g. \">= 90 %%\", or make the standard qualitative", where)
+		v.addLine(sl.at("indicators"), "%s is quantitative but no indicator has a target: give one, e.g. \">= 90 %%\", or make the standard qualitative", where)
 	}
 }
 
-// Catalogue lists every generation of the standards catalogue, oldest first. Each call builds
-// fresh values, so callers may modify what they get.
+// Catalogue lists every generation shipped with the service (the files in catalogue/, read
+// once), oldest first: the default the domain store is seeded with. The regions' own
+// generations are imported into the store and read from there. Each call returns fresh
+// copies, so callers may modify what they get.
 func Catalogue() []Generation {
-	return []Generation{FirstGeneration()}
+	out := make([]Generation, len(shipped))
+	for i, g := range shipped {
+		out[i] = g.Clone()
+	}
+	return out
+}
+
+// FirstGeneration is the shipped first generation (catalogue/generation-1.yaml): six themes
+// (Ledelse, Arbejdsmiljø, Kompetenceudvikling, Brugerinddragelse, Individuelle handleplaner,
+// Kommunikation), one standard each, for all target groups, in force from 1 January 2009. The
+// model's documents give the themes and the standard template, not the standards' wording:
+// its standards, indicators and scale labels are an example written for this project, and it
+// says so (Example, Notice).
+func FirstGeneration() Generation {
+	for _, g := range shipped {
+		if g.Number == 1 {
+			return g.Clone()
+		}
+	}
+	panic("domain: the shipped catalogue has no generation 1")
 }
 
 // GenerationInForce is the generation that applies on a date: the latest whose EffectiveFrom is
@@ -389,237 +569,4 @@ func GenerationInForce(on Date) (Generation, error) {
 		return Generation{}, fmt.Errorf("no standards catalogue is in force on %s: the first generation takes effect on %s; use a date on or after it", on, first.EffectiveFrom)
 	}
 	return gens[best], nil
-}
-
-// allTargetGroups is the target group of every first-generation standard.
-var allTargetGroups = Text{DA: "Alle målgrupper", EN: "All target groups"}
-
-// The two kinds of area of the model text: the organisational area, common to all
-// institutions, and the target-group and service-specific area.
-var (
-	organisationalArea = Text{DA: "Det organisatoriske område", EN: "The organisational area"}
-	targetGroupArea    = Text{DA: "Det målgruppe- og ydelsesspecifikke område", EN: "The target-group and service-specific area"}
-)
-
-// FirstGeneration is the catalogue the regions started with: six themes (Ledelse,
-// Arbejdsmiljø, Kompetenceudvikling, Brugerinddragelse, Individuelle handleplaner,
-// Kommunikation), one standard each, for all target groups, in force from 1 January 2009.
-func FirstGeneration() Generation {
-	return Generation{
-		Number:        1,
-		Name:          Text{DA: "Kvalitetsmodellens 1. generation", EN: "First generation of the quality model"},
-		EffectiveFrom: NewDate(2009, time.January, 1),
-		Themes: []Theme{
-			{
-				Code: "1", Slug: "management", Name: Text{DA: "Ledelse", EN: "Management"},
-				Standards: []Standard{{
-					Code: "1.1", Theme: "1", Kind: Qualitative,
-					Title:       Text{DA: "Ledelsens ansvar og kompetencer", EN: "Management responsibilities and competences"},
-					Area:        organisationalArea,
-					TargetGroup: allTargetGroups,
-					Purpose: Text{
-						DA: "Tilbuddet har en skriftlig beskrivelse af ledelsens ansvar og kompetencer, så medarbejdere, brugere og pårørende ved, hvem der har ansvaret for hvad, og hvem der træffer beslutningerne.",
-						EN: "The institution has a written description of management's responsibilities and competences, so that staff, users and relatives know who is responsible for what and who takes the decisions.",
-					},
-					Guideline: Text{
-						DA: "Beskrivelsen omfatter tilbuddets ledelsesstruktur, fordelingen af ansvar og beslutningskompetence mellem ledelsesniveauerne, hvem der træder i stedet ved lederens fravær, og hvordan ledelsen følger op på tilbuddets mål og kvalitet. Den gennemgås med medarbejderne, er tilgængelig for brugere og pårørende og revideres ved organisationsændringer og mindst én gang om året i forbindelse med selvevalueringen.",
-						EN: "The description covers the institution's management structure, how responsibility and decision-making powers are divided between the management levels, who deputises when the manager is absent, and how management follows up on the institution's goals and quality. It is reviewed with the staff, is available to users and relatives, and is revised when the organisation changes and at least once a year as part of the self-evaluation.",
-					},
-					Documentation: Text{
-						DA: "Den skriftlige beskrivelse med dato for seneste revision og referatet fra det personalemøde, hvor den senest er gennemgået.",
-						EN: "The written description, dated with its latest revision, and the minutes of the staff meeting at which it was last reviewed.",
-					},
-					Indicators: []Indicator{
-						{Code: "1.1.1", Kind: Structure, Text: Text{
-							DA: "Der foreligger en skriftlig beskrivelse af ledelsesstrukturen",
-							EN: "A written description of the management structure is available",
-						}},
-						{Code: "1.1.2", Kind: Structure, Text: Text{
-							DA: "Ansvars- og kompetencefordelingen er beskrevet for hvert ledelsesniveau, herunder hvem der er stedfortræder for lederen",
-							EN: "The division of responsibility and decision-making powers is described for each management level, including who deputises for the manager",
-						}},
-						{Code: "1.1.3", Kind: Process, Text: Text{
-							DA: "Beskrivelsen er gennemgået med medarbejderne inden for det seneste år",
-							EN: "The description has been reviewed with the staff within the past year",
-						}},
-					},
-				}},
-			},
-			{
-				Code: "2", Slug: "working-environment", Name: Text{DA: "Arbejdsmiljø", EN: "Working environment"},
-				Standards: []Standard{{
-					Code: "2.1", Theme: "2", Kind: Quantitative,
-					Title:       Text{DA: "Systematisk arbejdsmiljøarbejde", EN: "Systematic work on the working environment"},
-					Area:        organisationalArea,
-					TargetGroup: allTargetGroups,
-					Purpose: Text{
-						DA: "Tilbuddet arbejder systematisk med det fysiske og psykiske arbejdsmiljø, så medarbejderne trives, sygefraværet holdes lavt, og kvaliteten og kontinuiteten i indsatsen over for brugerne sikres.",
-						EN: "The institution works systematically on the physical and psychosocial working environment, so that the staff thrive, sickness absence is kept low, and the quality and continuity of the support for the users are secured.",
-					},
-					Guideline: Text{
-						DA: "Arbejdspladsvurderingen (APV) gennemføres mindst hvert tredje år i samarbejde med arbejdsmiljørepræsentanterne og omfatter både det fysiske og det psykiske arbejdsmiljø, herunder vold og trusler. Der udarbejdes en handlingsplan med ansvarlige og tidsfrister for de problemer, APV'en afdækker. Sygefraværet opgøres kvartalsvis og drøftes i MED-udvalget eller et tilsvarende samarbejdsudvalg.",
-						EN: "The workplace assessment (APV) is carried out at least every third year together with the health and safety representatives and covers both the physical and the psychosocial working environment, including violence and threats. An action plan with named owners and deadlines is drawn up for the problems it uncovers. Sickness absence is reported every quarter and discussed in the joint consultation committee (MED) or an equivalent committee.",
-					},
-					Documentation: Text{
-						DA: "Den seneste APV med dato og handlingsplan; kvartalsvise opgørelser af sygefraværet i procent af den samlede arbejdstid; referater fra MED-udvalgets drøftelser af APV og sygefravær.",
-						EN: "The latest APV, dated, with its action plan; quarterly figures for sickness absence as a percentage of total working hours; minutes of the joint consultation committee's discussions of the APV and sickness absence.",
-					},
-					Indicators: []Indicator{
-						{Code: "2.1.1", Kind: Structure, Text: Text{
-							DA: "Der foreligger en skriftlig APV, der højst er tre år gammel, med tilhørende handlingsplan",
-							EN: "A written workplace assessment (APV) no more than three years old, with its action plan, is available",
-						}},
-						{Code: "2.1.2", Kind: Process, Text: Text{
-							DA: "Handlingsplanen fra APV'en er fulgt op i MED-udvalget inden for det seneste år",
-							EN: "The APV action plan has been followed up in the joint consultation committee within the past year",
-						}},
-						{Code: "2.1.3", Kind: Result, Target: "<= 5 %", Text: Text{
-							DA: "Medarbejdernes sygefravær i procent af den samlede arbejdstid det seneste år",
-							EN: "Staff sickness absence as a percentage of total working hours over the past year",
-						}},
-					},
-				}},
-			},
-			{
-				Code: "3", Slug: "development-of-skills", Name: Text{DA: "Kompetenceudvikling", EN: "Development of skills"},
-				Standards: []Standard{{
-					Code: "3.1", Theme: "3", Kind: Quantitative,
-					Title:       Text{DA: "Planlagt kompetenceudvikling", EN: "Planned development of skills"},
-					Area:        organisationalArea,
-					TargetGroup: allTargetGroups,
-					Purpose: Text{
-						DA: "Medarbejderne har de kompetencer, som brugernes behov og tilbuddets opgaver kræver, og kompetenceudviklingen sker planlagt og systematisk.",
-						EN: "The staff have the skills that the users' needs and the institution's tasks require, and their skills are developed in a planned and systematic way.",
-					},
-					Guideline: Text{
-						DA: "Tilbuddet har en skriftlig kompetenceplan, der tager udgangspunkt i målgruppens behov og tilbuddets mål og revideres hvert år. Alle fastansatte medarbejdere tilbydes en årlig medarbejderudviklingssamtale (MUS), hvor der aftales individuelle udviklingsmål, som følges op ved den næste samtale. Nyansatte introduceres efter et skriftligt introduktionsprogram.",
-						EN: "The institution has a written competence plan, based on the target group's needs and the institution's goals and revised every year. All permanent staff are offered an annual staff development interview (MUS) at which individual development goals are agreed and then followed up at the next interview. New staff are introduced following a written induction programme.",
-					},
-					Documentation: Text{
-						DA: "Kompetenceplanen med dato for seneste revision; en oversigt over afholdte MUS de seneste 12 måneder; introduktionsprogrammet for nyansatte.",
-						EN: "The competence plan, dated with its latest revision; a list of the staff development interviews held in the past 12 months; the induction programme for new staff.",
-					},
-					Indicators: []Indicator{
-						{Code: "3.1.1", Kind: Structure, Text: Text{
-							DA: "Der foreligger en skriftlig kompetenceplan for tilbuddet, revideret inden for det seneste år",
-							EN: "A written competence plan for the institution, revised within the past year, is available",
-						}},
-						{Code: "3.1.2", Kind: Process, Target: ">= 90 %", Text: Text{
-							DA: "Andel af de fastansatte medarbejdere, der har haft en medarbejderudviklingssamtale (MUS) inden for de seneste 12 måneder",
-							EN: "Share of the permanent staff who have had a staff development interview (MUS) within the past 12 months",
-						}},
-						{Code: "3.1.3", Kind: Result, Target: ">= 75 %", Text: Text{
-							DA: "Andel af de individuelle udviklingsmål fra den forrige MUS, der er nået ved den følgende samtale",
-							EN: "Share of the individual development goals from the previous MUS that were reached by the following interview",
-						}},
-					},
-				}},
-			},
-			{
-				Code: "4", Slug: "user-involvement", Name: Text{DA: "Brugerinddragelse", EN: "User involvement"},
-				Standards: []Standard{{
-					Code: "4.1", Theme: "4", Kind: Qualitative,
-					Title:       Text{DA: "Brugerens inddragelse og medindflydelse", EN: "User involvement and influence"},
-					Area:        targetGroupArea,
-					TargetGroup: allTargetGroups,
-					Purpose: Text{
-						DA: "Brugeren inddrages i beslutninger om sit eget liv og sin hverdag i tilbuddet og har medindflydelse på sin egen plan, så indsatsen bygger på brugerens ønsker, behov og ressourcer.",
-						EN: "Users are involved in decisions about their own life and everyday life at the institution and have a say in their own plan, so that the support builds on their wishes, needs and resources.",
-					},
-					Guideline: Text{
-						DA: "Tilbuddet har skriftlige retningslinjer for, hvordan brugerne inddrages i udarbejdelsen og opfølgningen af deres egen plan, og hvordan de har indflydelse på fælles forhold, f.eks. gennem husmøder eller et brugerråd. Inddragelsen tilpasses den enkelte brugers forudsætninger og kommunikationsform, og de pårørende inddrages, når brugeren ønsker det.",
-						EN: "The institution has written guidelines for how users take part in drawing up and following up their own plan, and how they influence shared matters, for example through house meetings or a user council. Involvement is adapted to each user's abilities and way of communicating, and relatives are involved when the user wishes it.",
-					},
-					Documentation: Text{
-						DA: "Retningslinjerne for brugerinddragelse; et notat i den enkelte brugers plan om brugerens deltagelse; referater fra husmøder eller brugerråd; resultaterne af den landsdækkende bruger- og pårørendeundersøgelse.",
-						EN: "The guidelines for user involvement; a note in each user's plan on how the user took part; minutes of house meetings or the user council; the results of the national survey of users and relatives.",
-					},
-					Indicators: []Indicator{
-						{Code: "4.1.1", Kind: Structure, Text: Text{
-							DA: "Der foreligger skriftlige retningslinjer for brugerinddragelse",
-							EN: "Written guidelines for user involvement are available",
-						}},
-						{Code: "4.1.2", Kind: Process, Text: Text{
-							DA: "Det fremgår af den enkelte brugers plan, hvordan brugeren har deltaget i udarbejdelsen af planen",
-							EN: "Each user's plan records how the user took part in drawing it up",
-						}},
-						{Code: "4.1.3", Kind: Result, Text: Text{
-							DA: "Brugerne oplever at have indflydelse på deres egen hverdag, belyst ved den landsdækkende bruger- og pårørendeundersøgelse",
-							EN: "Users experience influence over their own everyday life, as shown by the national survey of users and relatives",
-						}},
-					},
-				}},
-			},
-			{
-				Code: "5", Slug: "individual-action-plans", Name: Text{DA: "Individuelle handleplaner", EN: "Individual action plans"},
-				Standards: []Standard{{
-					Code: "5.1", Theme: "5", Kind: Quantitative,
-					Title:       Text{DA: "En individuel handleplan for hver bruger", EN: "An individual action plan for every user"},
-					Area:        targetGroupArea,
-					TargetGroup: allTargetGroups,
-					Purpose: Text{
-						DA: "Hver bruger har en individuel handleplan med konkrete mål for indsatsen, som er udarbejdet sammen med brugeren og revideres mindst én gang om året, så indsatsen er målrettet og sammenhængende.",
-						EN: "Every user has an individual action plan with specific goals for the support, drawn up together with the user and revised at least once a year, so that the support is focused and coherent.",
-					},
-					Guideline: Text{
-						DA: "Planen udarbejdes senest tre måneder efter indflytning med udgangspunkt i kommunens handleplan efter serviceloven og beskriver brugerens mål, den aftalte indsats og brugerens kontaktperson. Planen evalueres og revideres mindst én gang om året og ved væsentlige ændringer i brugerens situation.",
-						EN: "The plan is drawn up no later than three months after the user moves in, based on the municipality's action plan under the Social Services Act, and describes the user's goals, the agreed support and the user's key worker. It is evaluated and revised at least once a year and whenever the user's situation changes significantly.",
-					},
-					Documentation: Text{
-						DA: "En oversigt over brugerne med dato for seneste revision af deres plan; den enkelte brugers plan med mål, indsats og evaluering.",
-						EN: "A list of the users with the date their plan was last revised; each user's plan with its goals, support and evaluation.",
-					},
-					Indicators: []Indicator{
-						{Code: "5.1.1", Kind: Structure, Text: Text{
-							DA: "Der foreligger en skriftlig procedure for udarbejdelse, opfølgning og revision af de individuelle handleplaner",
-							EN: "A written procedure for drawing up, following up and revising the individual action plans is available",
-						}},
-						{Code: "5.1.2", Kind: Process, Target: ">= 90 %", Text: Text{
-							DA: "Andel af brugerne, der har en individuel handleplan, som er revideret inden for de seneste 12 måneder",
-							EN: "Share of the users who have an individual action plan revised within the past 12 months",
-						}},
-						{Code: "5.1.3", Kind: Result, Text: Text{
-							DA: "Andel af målene i handleplanerne, der ved den årlige evaluering er helt eller delvist nået",
-							EN: "Share of the goals in the action plans that were fully or partly reached at the annual evaluation",
-						}},
-					},
-				}},
-			},
-			{
-				Code: "6", Slug: "communication", Name: Text{DA: "Kommunikation", EN: "Communication"},
-				Standards: []Standard{{
-					Code: "6.1", Theme: "6", Kind: Qualitative,
-					Title:       Text{DA: "Kommunikation med brugere og pårørende", EN: "Communication with users and relatives"},
-					Area:        targetGroupArea,
-					TargetGroup: allTargetGroups,
-					Purpose: Text{
-						DA: "Kommunikationen med brugere og pårørende er respektfuld, tydelig og tilpasset den enkeltes forudsætninger, så brugere og pårørende er informeret og kan gøre deres indflydelse gældende.",
-						EN: "Communication with users and relatives is respectful, clear and adapted to each person's abilities, so that users and relatives are informed and can make their influence felt.",
-					},
-					Guideline: Text{
-						DA: "Tilbuddet har skriftlige retningslinjer for kommunikation med brugere og pårørende. De beskriver, hvordan og hvor ofte brugere og pårørende informeres, hvem der er kontaktperson, hvordan kommunikationen tilpasses brugere med særlige kommunikationsbehov, f.eks. med alternativ og supplerende kommunikation (ASK), og hvordan klager modtages og besvares.",
-						EN: "The institution has written guidelines for communication with users and relatives. They describe how and how often users and relatives are informed, who the contact person is, how communication is adapted to users with special communication needs, for example through augmentative and alternative communication (AAC), and how complaints are received and answered.",
-					},
-					Documentation: Text{
-						DA: "Retningslinjerne for kommunikation; oplysninger om kommunikationsform og kontaktperson i den enkelte brugers plan; resultaterne af den landsdækkende bruger- og pårørendeundersøgelse.",
-						EN: "The guidelines for communication; each user's plan stating how to communicate with the user and who the contact person is; the results of the national survey of users and relatives.",
-					},
-					Indicators: []Indicator{
-						{Code: "6.1.1", Kind: Structure, Text: Text{
-							DA: "Der foreligger skriftlige retningslinjer for kommunikation med brugere og pårørende",
-							EN: "Written guidelines for communication with users and relatives are available",
-						}},
-						{Code: "6.1.2", Kind: Process, Text: Text{
-							DA: "Det fremgår af den enkelte brugers plan, hvordan der kommunikeres med brugeren, og hvem der er kontaktperson for brugeren og de pårørende",
-							EN: "Each user's plan states how to communicate with the user and who the contact person is for the user and the relatives",
-						}},
-						{Code: "6.1.3", Kind: Result, Text: Text{
-							DA: "De pårørende oplever at blive informeret og hørt, belyst ved den landsdækkende bruger- og pårørendeundersøgelse",
-							EN: "Relatives experience being informed and listened to, as shown by the national survey of users and relatives",
-						}},
-					},
-				}},
-			},
-		},
-	}
 }

@@ -10,8 +10,9 @@ import (
 )
 
 // Seed writes the fixed reference data of the model: the five regions, the seven target
-// groups and every catalogue generation. It only inserts and updates, never deletes: a
-// standard with recorded data is retired, not removed. Running it again changes nothing.
+// groups and the catalogue generations shipped with the service (domain.Catalogue), each
+// imported as ImportGeneration would. It only inserts and updates, never deletes: a standard
+// with recorded data is retired, not removed. Running it again changes nothing.
 func (s *Store) Seed(ctx context.Context) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		for _, r := range domain.Regions() {
@@ -28,7 +29,7 @@ func (s *Store) Seed(ctx context.Context) error {
 			}
 		}
 		for _, gen := range domain.Catalogue() {
-			if err := seedGeneration(ctx, tx, gen); err != nil {
+			if err := s.seedGeneration(ctx, tx, gen); err != nil {
 				return fmt.Errorf("seed catalogue generation %d: %w", gen.Number, err)
 			}
 		}
@@ -36,55 +37,17 @@ func (s *Store) Seed(ctx context.Context) error {
 	})
 }
 
-func seedGeneration(ctx context.Context, tx *sqlx.Tx, gen domain.Generation) error {
-	if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO catalogue_generations (number, name_da, name_en, effective_from)
-		VALUES (?, ?, ?, ?)
-		ON CONFLICT (number) DO UPDATE SET name_da = excluded.name_da, name_en = excluded.name_en,
-			effective_from = excluded.effective_from`),
-		gen.Number, gen.Name.DA, gen.Name.EN, gen.EffectiveFrom.String()); err != nil {
-		return err
+// seedGeneration writes a generation shipped with the service, as an import would, and
+// restores its rows when they are of an earlier version or were changed by hand. A shipped
+// generation whose number the store holds with other content is an error: a generation never
+// changes once imported.
+func (s *Store) seedGeneration(ctx context.Context, tx *sqlx.Tx, gen domain.Generation) error {
+	source := fmt.Sprintf("shipped with the service (generation-%d.yaml)", gen.Number)
+	if name, _, ok := domain.ShippedCatalogueFile(gen.Number); ok {
+		source = "shipped with the service (" + name + ")"
 	}
-	standardPos := 0
-	for themePos, theme := range gen.Themes {
-		if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO themes (generation, code, slug, name_da, name_en, position)
-			VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (generation, code) DO UPDATE SET slug = excluded.slug, name_da = excluded.name_da,
-				name_en = excluded.name_en, position = excluded.position`),
-			gen.Number, theme.Code, theme.Slug, theme.Name.DA, theme.Name.EN, themePos+1); err != nil {
-			return err
-		}
-		for _, st := range theme.Standards {
-			standardPos++
-			if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO standards (generation, code, theme, kind,
-				title_da, title_en, area_da, area_en, target_group_da, target_group_en, purpose_da, purpose_en,
-				guideline_da, guideline_en, documentation_da, documentation_en, retired, position)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (generation, code) DO UPDATE SET theme = excluded.theme, kind = excluded.kind,
-					title_da = excluded.title_da, title_en = excluded.title_en, area_da = excluded.area_da,
-					area_en = excluded.area_en, target_group_da = excluded.target_group_da,
-					target_group_en = excluded.target_group_en, purpose_da = excluded.purpose_da,
-					purpose_en = excluded.purpose_en, guideline_da = excluded.guideline_da,
-					guideline_en = excluded.guideline_en, documentation_da = excluded.documentation_da,
-					documentation_en = excluded.documentation_en, retired = excluded.retired,
-					position = excluded.position`),
-				gen.Number, st.Code, theme.Code, string(st.Kind), st.Title.DA, st.Title.EN, st.Area.DA, st.Area.EN,
-				st.TargetGroup.DA, st.TargetGroup.EN, st.Purpose.DA, st.Purpose.EN, st.Guideline.DA, st.Guideline.EN,
-				st.Documentation.DA, st.Documentation.EN, st.Retired, standardPos); err != nil {
-				return err
-			}
-			for indPos, ind := range st.Indicators {
-				if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO indicators (generation, standard, code, kind,
-					text_da, text_en, target, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-					ON CONFLICT (generation, code) DO UPDATE SET standard = excluded.standard, kind = excluded.kind,
-						text_da = excluded.text_da, text_en = excluded.text_en, target = excluded.target,
-						position = excluded.position`),
-					gen.Number, st.Code, ind.Code, string(ind.Kind), ind.Text.DA, ind.Text.EN, ind.Target, indPos+1); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	return nil
+	_, err := s.importGenerationTx(ctx, tx, gen, source, "", true)
+	return err
 }
 
 // CatalogueCounts is how many themes, standards and indicators a generation has in the store.
