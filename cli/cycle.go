@@ -307,6 +307,24 @@ ESC is the escalation level of a step that is past its due date. With --json it 
 	return cmd
 }
 
+// phaseLine says where an external evaluation stands; a planned visit names its date, or
+// that the date is still to be agreed.
+func phaseLine(st workflows.StageStatus) string {
+	switch st.Phase {
+	case workflows.EvaluationVisitPlanned:
+		if st.Visit.IsZero() {
+			return "visit planned (the lead agrees the date)"
+		}
+		return "visit planned for " + st.Visit.String()
+	case workflows.EvaluationRevisitPlanned:
+		if st.Revisit.IsZero() {
+			return "revisit planned (the lead agrees the date)"
+		}
+		return "revisit planned for " + st.Revisit.String()
+	}
+	return string(st.Phase)
+}
+
 func printView(w io.Writer, v cycleView) error {
 	st := v.Cycle
 	name := st.InstitutionID
@@ -345,6 +363,9 @@ func printView(w io.Writer, v cycleView) error {
 		fmt.Fprintf(w, "Verdict:     %s\n", label)
 	}
 	if v.Stage != nil {
+		if v.Stage.Phase != "" {
+			fmt.Fprintf(w, "Phase:       %s\n", phaseLine(*v.Stage))
+		}
 		if !v.Stage.Visit.IsZero() {
 			fmt.Fprintf(w, "Visit:       %s\n", v.Stage.Visit)
 		}

@@ -277,6 +277,9 @@ applies a plan (--as), and every applied plan is in the registry's audit trail (
 			var evals []planning.Evaluation
 			names := map[string]string{}
 			for _, in := range reg.Institutions {
+				if in.Closed() {
+					continue // a closed institution has no evaluation to staff
+				}
 				facts, cycle, err := evaluationFacts(ctx, st, in, cycles)
 				if err != nil {
 					return err

@@ -276,3 +276,38 @@ func TestReviewersWhyNotNamesTheSimilarInstitutionRuleForARepresentative(t *test
 		t.Errorf("P-103 without target groups: %+v", out[0])
 	}
 }
+
+func TestReviewersPlanSkipsClosedInstitutions(t *testing.T) {
+	env := importedExamples(t)
+	cfg, err := config.Load(config.Source{Environ: env})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.OpenSQLite(context.Background(), cfg.StorePath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.CloseInstitution(context.Background(), "H-01", domain.NewDate(2026, 10, 1), nationalSecretariat, "lukket"); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	code, stdout, stderr := runStarter(t, env, "reviewers", "plan", "--from", "2027-01-01", "--to", "2027-12-31", "--json")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var plan struct {
+		Evaluations int `json:"evaluations"`
+		planning.Plan
+	}
+	if err := json.Unmarshal([]byte(stdout), &plan); err != nil {
+		t.Fatal(err)
+	}
+	if plan.Evaluations != 39 {
+		t.Errorf("%d evaluations planned with H-01 closed, want 39", plan.Evaluations)
+	}
+	for _, a := range plan.Assignments {
+		if a.InstitutionID == "H-01" {
+			t.Errorf("closed H-01 got a planned reviewer: %+v", a)
+		}
+	}
+}
