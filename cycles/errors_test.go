@@ -1,0 +1,104 @@
+package cycles
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/kvalitetsmodel/accredit/domain"
+	"github.com/kvalitetsmodel/accredit/workflows"
+)
+
+// TestUpdateErrorsAreSorted: the workflow's own refusal is a *RefusedError with its message;
+// what went wrong on the way is a failure.
+func TestUpdateErrorsAreSorted(t *testing.T) {
+	c := New(nil, Options{TaskQueue: "accredit"})
+	const wf = "cycle/H-01/1/external-evaluation"
+	cases := []struct {
+		name    string
+		err     error
+		refused bool
+		reason  string
+		is      error
+	}{
+		{"validator", temporal.NewApplicationError("P-099 has no open invitation to the team of H-01", "*errors.errorString"),
+			true, "P-099 has no open invitation to the team of H-01", nil},
+		{"wrapped validator", fmt.Errorf("update: %w", temporal.NewApplicationError("the hearing closed on 2027-05-01:\n comments are no longer accepted", "")),
+			true, "the hearing closed on 2027-05-01: comments are no longer accepted", nil},
+		{"unknown update", temporal.NewApplicationError("unknown update appeal. KnownUpdates=[extend-deadline waive-step]", ""),
+			true, "the running stage does not take appeal", nil},
+		{"workflow finished", serviceerror.NewNotFound("workflow execution already completed"), true, "no longer running", ErrFinished},
+		{"activity failure", temporal.NewApplicationErrorWithCause("activity timed out", "", temporal.NewTimeoutError(0, nil)), false, "", nil},
+		{"unavailable", serviceerror.NewUnavailable("connection refused"), false, "", nil},
+		{"deadline", context.DeadlineExceeded, false, "", nil},
+		{"other", errors.New("boom"), false, "", nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := c.updateError(wf, workflows.UpdateAnswerInvitation, tc.err)
+			var ref *RefusedError
+			if got := errors.As(err, &ref); got != tc.refused {
+				t.Fatalf("refused = %t, want %t (%T: %v)", got, tc.refused, err, err)
+			}
+			if IsRefused(err) != tc.refused {
+				t.Errorf("IsRefused disagrees with errors.As")
+			}
+			if !tc.refused {
+				if !errors.Is(err, tc.err) && !strings.Contains(err.Error(), "accredit") {
+					t.Errorf("the failure %q neither wraps %v nor names the task queue", err, tc.err)
+				}
+				return
+			}
+			if ref.Action != workflows.UpdateAnswerInvitation || ref.WorkflowID != wf {
+				t.Errorf("refusal names %s on %s", ref.Action, ref.WorkflowID)
+			}
+			if !strings.Contains(ref.Reason, tc.reason) || strings.Contains(ref.Reason, "\n") {
+				t.Errorf("reason %q, want one line containing %q", ref.Reason, tc.reason)
+			}
+			if tc.is != nil && !errors.Is(err, tc.is) {
+				t.Errorf("%v does not wrap %v", err, tc.is)
+			}
+		})
+	}
+}
+
+func TestTooLargeIsRefusedBeforeSending(t *testing.T) {
+	c := New(nil, Options{})
+	big := workflows.Comment{Action: workflows.Action{Actor: "P-001"}, Text: strings.Repeat("x", domain.MaxSubmissionBytes+1)}
+	_, err := c.CommentReport(context.Background(), "H-01", big)
+	if !errors.Is(err, ErrTooLarge) || !IsRefused(err) {
+		t.Fatalf("err = %v, want a refusal wrapping ErrTooLarge", err)
+	}
+}
+
+func TestUnknownActionIsAFailure(t *testing.T) {
+	c := New(nil, Options{})
+	_, err := c.Act(context.Background(), "H-01", workflows.UpdateCancelCycle, workflows.Cancellation{}, nil)
+	if err == nil || IsRefused(err) {
+		t.Fatalf("err = %v, want a failure: the cancellation is not a stage action", err)
+	}
+}
+
+func TestTimelineHoldsEachStepOnce(t *testing.T) {
+	s := Status{
+		Cycle: workflows.CycleStatus{Steps: []workflows.StepRecord{{Key: "self-evaluation", Status: workflows.StepDone}}},
+		Stage: &workflows.StageStatus{Steps: []workflows.StepRecord{{Key: "invitation/lead/1", Status: workflows.StepOpen},
+			{Key: "invitation/professional/1", Status: workflows.StepDone}}},
+	}
+	if got := s.Timeline(); len(got) != 3 || got[0].Key != "self-evaluation" || got[2].Key != "invitation/professional/1" {
+		t.Errorf("timeline = %+v", got)
+	}
+	if open := s.OpenSteps(); len(open) != 1 || open[0].Key != "invitation/lead/1" {
+		t.Errorf("open steps = %+v", open)
+	}
+	today := domain.NewDate(2027, 3, 1)
+	s.AdvanceToday(today)
+	if s.Cycle.Today != today || s.Stage.Today != today {
+		t.Errorf("today = %s / %s", s.Cycle.Today, s.Stage.Today)
+	}
+}
