@@ -18,21 +18,18 @@ import (
 	"github.com/kvalitetsmodel/accredit/store"
 )
 
-// countingNotifier records every delivery, so a test can tell a retry from a second message.
+// countingNotifier records every call, so a test can tell that Notify delivers nothing
+// itself: delivery is the dispatcher's (package notify).
 type countingNotifier struct {
 	mu        sync.Mutex
 	delivered []string
-	fail      bool
 }
 
 func (n *countingNotifier) Deliver(_ context.Context, msg store.OutboxMessage, to store.Person) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if n.fail {
-		return errors.New("slack is down")
-	}
 	n.delivered = append(n.delivered, to.ID+": "+msg.Subject)
-	return nil
+	return errors.New("Notify must not deliver")
 }
 
 func newActivities(t *testing.T) (*activities.Activities, *countingNotifier) {
@@ -56,7 +53,7 @@ func escalation() activities.Notification {
 	}
 }
 
-func TestNotifyIsSentOnceWhateverTheRetries(t *testing.T) {
+func TestNotifyQueuesOnceWhateverTheRetries(t *testing.T) {
 	a, n := newActivities(t)
 	ctx := context.Background()
 	for attempt := 0; attempt < 3; attempt++ {
@@ -68,39 +65,46 @@ func TestNotifyIsSentOnceWhateverTheRetries(t *testing.T) {
 			t.Fatalf("attempt %d reached %v, want the regional and the national secretariat once each", attempt, sent)
 		}
 	}
-	if len(n.delivered) != 2 {
-		t.Fatalf("delivered %d messages over three attempts, want 2: %v", len(n.delivered), n.delivered)
-	}
-	if !strings.Contains(n.delivered[0], "Eskalering 3") || !strings.Contains(n.delivered[0], "overskredet med 21 dage") {
-		t.Errorf("message %q does not say the level and how late the step is", n.delivered[0])
+	if len(n.delivered) != 0 {
+		t.Fatalf("Notify delivered %v itself; it only queues", n.delivered)
 	}
 	msgs, err := a.Store.Outbox(ctx, store.OutboxFilter{InstitutionID: "H-01"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(msgs) != 2 || msgs[0].Status != "sent" {
-		t.Errorf("outbox = %+v, want two sent rows", msgs)
+	if len(msgs) != 2 || msgs[0].Status != store.OutboxQueued || msgs[1].Status != store.OutboxQueued {
+		t.Fatalf("outbox = %+v, want two queued rows", msgs)
+	}
+	m := msgs[0]
+	if !strings.Contains(m.Subject, "Eskalering 3") || !strings.Contains(m.Subject, "overskredet med 21 dage") {
+		t.Errorf("message %q does not say the level and how late the step is", m.Subject)
+	}
+	// What the dispatcher needs: the read-model step, the level and region for routing, the
+	// task's page, and the content it renders.
+	if m.StepID != "cycle/H-01/1/self-evaluation-1@run/self-evaluation/2027-01-04" || m.Level != 3 || m.Region != "hovedstaden" {
+		t.Errorf("row step %q, level %d, region %q", m.StepID, m.Level, m.Region)
+	}
+	if m.Link != "http://127.0.0.1:8080/institutions/H-01/cycles/1/steps/self-evaluation" || !strings.Contains(m.Content, `"kind":"escalation"`) {
+		t.Errorf("row link %q, content %s", m.Link, m.Content)
 	}
 }
 
-func TestNotifyRetriesOnlyWhatWasNotDelivered(t *testing.T) {
-	a, n := newActivities(t)
-	ctx := context.Background()
-	n.fail = true
-	if _, err := a.Notify(ctx, escalation()); err == nil {
-		t.Fatal("a failed delivery must fail the activity so Temporal retries it")
+func TestNotifyNeverWaitsForSlack(t *testing.T) {
+	// Slack configured but unreachable: Notify does not talk to it, so it neither blocks nor
+	// fails; the rows wait for the dispatcher.
+	a, _ := newActivities(t)
+	a.Config.Slack.BotToken, a.Config.Slack.APIURL = "xoxb-test", "http://127.0.0.1:1/api/"
+	if _, err := a.Notify(context.Background(), escalation()); err != nil {
+		t.Fatalf("Notify failed with Slack unreachable: %v", err)
 	}
-	n.fail = false
-	if _, err := a.Notify(ctx, escalation()); err != nil {
-		t.Fatal(err)
-	}
-	if len(n.delivered) != 2 {
-		t.Errorf("after the retry %d messages were delivered, want 2: %v", len(n.delivered), n.delivered)
+	msgs, err := a.Store.Outbox(context.Background(), store.OutboxFilter{Status: store.OutboxQueued})
+	if err != nil || len(msgs) != 2 {
+		t.Errorf("%d queued rows (%v), want 2", len(msgs), err)
 	}
 }
 
 func TestNotifyWithoutARecipientTellsTheSecretariat(t *testing.T) {
-	a, n := newActivities(t)
+	a, _ := newActivities(t)
 	task := escalation()
 	task.Key, task.Kind, task.Level = "no-manager/task", activities.KindTask, 0
 	task.To = []activities.Recipient{{PersonID: ""}}
@@ -108,8 +112,12 @@ func TestNotifyWithoutARecipientTellsTheSecretariat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(sent, ",") != "P-131" || len(n.delivered) != 1 || !strings.HasPrefix(n.delivered[0], "P-131: Ny opgave") {
-		t.Errorf("sent %v, delivered %v; want the task to reach the regional secretariat", sent, n.delivered)
+	msgs, err := a.Store.Outbox(context.Background(), store.OutboxFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(sent, ",") != "P-131" || len(msgs) != 1 || msgs[0].RecipientID != "P-131" || !strings.HasPrefix(msgs[0].Subject, "Ny opgave") {
+		t.Errorf("sent %v, queued %+v; want the task queued for the regional secretariat", sent, msgs)
 	}
 }
 

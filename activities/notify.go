@@ -2,13 +2,14 @@ package activities
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 
 	"github.com/kvalitetsmodel/accredit/domain"
+	"github.com/kvalitetsmodel/accredit/notify"
 	"github.com/kvalitetsmodel/accredit/store"
 )
 
@@ -51,13 +52,18 @@ type Notification struct {
 	Text          string           `json:"text,omitempty"`
 }
 
-// Notifier delivers a queued message to its recipient (Slack, or the log).
+// Notifier was how Notify delivered a message while the workflow waited.
+//
+// Deprecated: Notify only queues; package notify's Dispatcher delivers the outbox in the
+// worker process, to Slack or to the log. Notify never calls a Notifier; the field and this
+// type remain until the callers of New stop passing one.
 type Notifier interface {
 	Deliver(ctx context.Context, msg store.OutboxMessage, to store.Person) error
 }
 
-// LogNotifier writes notifications to the log; with it nothing is lost when Slack is not
-// configured, because the outbox keeps every message too.
+// LogNotifier wrote notifications to the log.
+//
+// Deprecated: without Slack the Dispatcher writes every message to the log (status logged).
 type LogNotifier struct{ Logger *slog.Logger }
 
 // Deliver logs the message.
@@ -66,9 +72,10 @@ func (n LogNotifier) Deliver(_ context.Context, msg store.OutboxMessage, to stor
 	return nil
 }
 
-// Notify queues the notification once per recipient and delivers what is still pending.
-// A retry finds the rows already there (and sent), so nobody is told twice. It returns the
-// IDs of the people it reached.
+// Notify queues the notification once per recipient and returns the IDs of the people it is
+// for. It does not deliver: a dispatcher in the worker process does (package notify), so
+// Slack being slow or down never holds up or fails a cycle. A retry finds the rows already
+// there (they are keyed by the notification's key and the person), so nobody is told twice.
 func (a *Activities) Notify(ctx context.Context, n Notification) ([]string, error) {
 	ids, err := a.resolve(ctx, n.To)
 	if err != nil {
@@ -81,6 +88,7 @@ func (a *Activities) Notify(ctx context.Context, n Notification) ([]string, erro
 			return nil, err
 		}
 	}
+	people := make([]store.Person, 0, len(ids))
 	for _, id := range ids {
 		person, err := a.Store.Person(ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
@@ -90,25 +98,10 @@ func (a *Activities) Notify(ctx context.Context, n Notification) ([]string, erro
 		if err != nil {
 			return nil, err
 		}
-		msg := a.compose(n, person)
-		if _, err := a.Store.EnqueueNotification(ctx, msg); err != nil {
-			return nil, fmt.Errorf("queue notification %s: %w", msg.ID, err)
-		}
-		pending, ok, err := a.Store.PendingNotification(ctx, msg.ID)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			continue // delivered by an earlier attempt
-		}
-		if a.Notifier != nil {
-			if err := a.Notifier.Deliver(ctx, pending, person); err != nil {
-				return nil, fmt.Errorf("deliver notification %s to %s: %w", msg.ID, id, err)
-			}
-		}
-		if err := a.Store.MarkSent(ctx, msg.ID); err != nil {
-			return nil, err
-		}
+		people = append(people, person)
+	}
+	if _, err := notify.Enqueue(ctx, a.Store, a.Config, n.Key, a.content(n), people); err != nil {
+		return nil, err
 	}
 	return ids, nil
 }
@@ -141,40 +134,30 @@ func (a *Activities) resolve(ctx context.Context, to []Recipient) ([]string, err
 	return ids, nil
 }
 
-// compose writes the message in Danish, the language of the people who receive it.
-func (a *Activities) compose(n Notification, to store.Person) store.OutboxMessage {
-	what := fmt.Sprintf("%s for %s (cyklus %d)", n.Title, n.Institution, n.Cycle)
-	var subject string
-	switch n.Kind {
-	case KindTask:
-		subject = fmt.Sprintf("Ny opgave: %s – frist %s", what, n.Due)
-	case KindReminder:
-		subject = fmt.Sprintf("Påmindelse: %s – frist %s (om %d dage)", what, n.Due, n.Due.DaysSince(n.On))
-	case KindEscalation:
-		overdue := domain.DaysOverdue(n.Due, n.On)
-		subject = fmt.Sprintf("Eskalering %d: %s – fristen %s er overskredet med %d dage", n.Level, what, n.Due, overdue)
-	case KindExtended:
-		subject = fmt.Sprintf("Fristen er forlænget: %s – ny frist %s", what, n.Due)
-	case KindWithdrawn:
-		subject = fmt.Sprintf("Opgaven er trukket tilbage: %s", what)
-	default:
-		subject = what
+// content is the notification as the message's data; the dispatcher renders it.
+func (a *Activities) content(n Notification) notify.Content {
+	link := ""
+	if n.InstitutionID != "" && n.Step != "" {
+		link = notify.TaskURL(a.Config.PublicBaseURL, n.InstitutionID, n.Cycle, n.Step)
 	}
-	body := subject
-	if n.Text != "" {
-		body += "\n" + n.Text
+	return notify.Content{
+		Kind: string(n.Kind), InstitutionID: n.InstitutionID, Institution: n.Institution, Region: n.Region, Cycle: n.Cycle,
+		Step: n.Step, StepID: stepIDOf(n), Title: n.Title, Due: n.Due, On: n.On, Level: n.Level, Text: n.Text, Link: link,
 	}
-	link := strings.TrimRight(a.Config.PublicBaseURL, "/") + "/cycles/" + n.InstitutionID + "#" + n.Step
-	channel := "dm"
-	if to.Role == domain.RoleSecretariat && a.Config.SecretariatChannels[string(to.Region)] != "" {
-		channel = a.Config.SecretariatChannels[string(to.Region)]
+}
+
+// alertSuffix is the end of an alert's key (workflows/keys.go, alertKey): the kind, the level
+// and the date, after the ID of the step's read-model row.
+var alertSuffix = regexp.MustCompile(`^(.+)/([a-z]+)/[0-9]+/[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+
+// stepIDOf is the read-model step (steps.id) a notification is about, taken from its key; ""
+// when its key is not a step's alert (a team announcement, a publication).
+func stepIDOf(n Notification) string {
+	m := alertSuffix.FindStringSubmatch(n.Key)
+	if m == nil || m[2] != string(n.Kind) {
+		return ""
 	}
-	return store.OutboxMessage{
-		ID: n.Key + "/" + to.ID, Kind: string(n.Kind), RecipientID: to.ID, RecipientRole: string(to.Role),
-		Channel: channel, InstitutionID: n.InstitutionID, Cycle: n.Cycle, Step: n.Step,
-		Subject: subject, Body: body + "\n" + link, Link: link,
-		Due: sql.NullString{String: n.Due.String(), Valid: !n.Due.IsZero()},
-	}
+	return m[1]
 }
 
 // AnnounceTeam sends every recipient of the announcement the team's line-up: seat, name and

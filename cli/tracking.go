@@ -169,54 +169,6 @@ func printList[T any](a *app, asJSON bool, rows []T, header string, line func(io
 	return tw.Flush()
 }
 
-func (a *app) outboxCommand() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "outbox",
-		Short: "List the notifications the service has sent or queued",
-	}
-	var (
-		person, inst string
-		asJSON       bool
-	)
-	list := &cobra.Command{
-		Use:   "list [--person PERSON-ID] [--institution ID]",
-		Short: "List notifications (tasks, reminders, escalations), oldest first",
-		Long: `list shows the outbox: every task, reminder, escalation and information the service queued
-for a person, with its channel (Slack or log) and whether it was delivered. No worker is
-needed.`,
-		Example: `  starter outbox list --institution H-01
-  starter outbox list --person P-001 --json`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.openStore(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			if err := checkInstitutionFilter(cmd.Context(), st, inst); err != nil {
-				return err
-			}
-			rows, err := st.Outbox(cmd.Context(), store.OutboxFilter{RecipientID: strings.TrimSpace(person), InstitutionID: strings.TrimSpace(inst)})
-			if err != nil {
-				return err
-			}
-			pending := 0
-			return printList(a, asJSON, rows, "CREATED\tKIND\tTO\tCHANNEL\tINSTITUTION\tSTEP\tSTATUS\tSUBJECT", func(tw io.Writer, m store.OutboxMessage) {
-				if m.Status == "pending" {
-					pending++
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m.CreatedAt.Local().Format("2006-01-02 15:04:05"), m.Kind,
-					m.RecipientID, orDash(m.Channel), orDash(m.InstitutionID), orDash(m.Step), m.Status, m.Subject)
-			}, func() string { return fmt.Sprintf("(%d messages, %d pending)", len(rows), pending) })
-		},
-	}
-	list.Flags().StringVar(&person, "person", "", "only messages to this person")
-	list.Flags().StringVar(&inst, "institution", "", "only messages about this institution")
-	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	cmd.AddCommand(list)
-	return cmd
-}
-
 func (a *app) auditCommand() *cobra.Command {
 	var asJSON, reg bool
 	cmd := &cobra.Command{

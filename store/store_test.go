@@ -459,8 +459,8 @@ func TestEnqueueNotificationOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(msgs) != 1 || msgs[0].Subject != "Selvevaluering" || msgs[0].Status != "pending" {
-		t.Errorf("Outbox = %+v, want one pending message with the first subject", msgs)
+	if len(msgs) != 1 || msgs[0].Subject != "Selvevaluering" || msgs[0].Status != OutboxQueued {
+		t.Errorf("Outbox = %+v, want one queued message with the first subject", msgs)
 	}
 }
 

@@ -1,17 +1,21 @@
 // Command worker runs the accreditation service: it migrates the domain store, starts an
-// embedded Temporal server unless TEMPORAL_ADDRESS names a cluster, and runs the workflows
-// and activities until SIGINT or SIGTERM.
+// embedded Temporal server unless TEMPORAL_ADDRESS names a cluster, runs the workflows and
+// activities, and delivers the notification outbox (to Slack, or to the log without
+// ACCREDIT_SLACK_BOT_TOKEN) until SIGINT or SIGTERM.
 package main
 
 import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 
 	"github.com/kvalitetsmodel/accredit/config"
+	"github.com/kvalitetsmodel/accredit/notify"
 	"github.com/kvalitetsmodel/accredit/service"
 )
 
@@ -36,8 +40,35 @@ listening on ACCREDIT_EMBEDDED_TEMPORAL_ADDR (default 127.0.0.1:7233). See READM
 	logger := cfg.NewLogger(os.Stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := service.Run(ctx, cfg, logger); err != nil {
+	if err := run(ctx, cfg, logger); err != nil {
 		logger.Error("worker failed", "error", err)
 		os.Exit(1)
 	}
+}
+
+// run starts the service and the outbox's dispatcher, and blocks until ctx is done; then the
+// dispatcher finishes the message it is delivering and gives back the rows it holds before
+// the store closes.
+func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
+	s, err := service.Start(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer s.Stop()
+	dispatcher := notify.New(s.Store, cfg, logger, notify.Options{})
+	var wg sync.WaitGroup
+	wg.Go(func() { dispatcher.Run(ctx) })
+	defer wg.Wait()
+
+	mode := "cluster"
+	if cfg.Embedded() {
+		mode = "embedded"
+	}
+	logger.Info("worker ready",
+		"temporal", cfg.TemporalAddress(), "temporal_mode", mode, "namespace", cfg.Namespace(),
+		"task_queue", cfg.TaskQueue, "data_dir", cfg.DataDir, "store", cfg.StorePath(),
+		"day_length", cfg.DayLength.String(), "notifications", dispatcher.Mode())
+	<-ctx.Done()
+	logger.Info("stopping worker")
+	return nil
 }

@@ -1,0 +1,7 @@
+package notify
+
+import "github.com/kvalitetsmodel/accredit/store"
+
+// SetAfterPost makes d run f between each post and its record; an error from f abandons the
+// row there, as a crash of the worker process would.
+func SetAfterPost(d *Dispatcher, f func(store.OutboxMessage) error) { d.afterPost = f }
