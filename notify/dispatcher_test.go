@@ -392,8 +392,8 @@ func TestPermanentErrorsFailAndTheSecretariatIsTold(t *testing.T) {
 	e.ws.deactivate("U0CHARLOTTE")
 	e.acts.Config = e.cfg
 
-	unknown := e.notify(note(activities.KindTask, 0, domain.NewDate(2027, 1, 4), person("P-003")))    // e-mail not in Slack
-	inactive := e.notify(note(activities.KindTask, 0, domain.NewDate(2027, 1, 4), person("P-005")))   // deactivated
+	unknown := e.notify(note(activities.KindTask, 0, domain.NewDate(2027, 1, 4), person("P-003")))  // e-mail not in Slack
+	inactive := e.notify(note(activities.KindTask, 0, domain.NewDate(2027, 1, 4), person("P-005"))) // deactivated
 	noChannel := note(activities.KindEscalation, 2, domain.NewDate(2027, 3, 15), activities.Recipient{Role: domain.RoleSecretariat, Region: domain.Sjaelland})
 	noChannel.Key, noChannel.InstitutionID, noChannel.Region = "cycle/S-01/1~run/self-evaluation-1/self-evaluation/escalation/2/2027-03-15", "S-01", domain.Sjaelland
 	gone := e.notify(noChannel)
