@@ -36,6 +36,18 @@ func (a *Activities) LoadGeneration(ctx context.Context, on domain.Date) (domain
 	return gen, nil
 }
 
+// LoadGenerationNumber reads one catalogue generation from the domain store by its number:
+// the external evaluation works on the generation its year-3 self-evaluation used. An
+// unknown number is a non-retryable ApplicationError of type NoCatalogue.
+func (a *Activities) LoadGenerationNumber(ctx context.Context, number int) (domain.Generation, error) {
+	gen, err := a.Store.Generation(ctx, number)
+	if errors.Is(err, store.ErrNotFound) {
+		msg := fmt.Sprintf("catalogue generation %d is not in the domain store: import it (starter catalogue import FILE)", number)
+		return domain.Generation{}, temporal.NewNonRetryableApplicationError(msg, ErrNoCatalogue, err)
+	}
+	return gen, err
+}
+
 // ErrNoCatalogue is the ApplicationError type of a date without a catalogue generation in
 // force (LoadGeneration, LoadInstitution).
 const ErrNoCatalogue = "NoCatalogue"

@@ -49,9 +49,9 @@ func (a *Activities) LoadInstitution(ctx context.Context, institutionID string, 
 	if err != nil {
 		return InstitutionContext{}, err
 	}
-	gen, err := domain.GenerationInForce(on)
+	gen, err := a.LoadGeneration(ctx, on)
 	if err != nil {
-		return InstitutionContext{}, temporal.NewNonRetryableApplicationError(err.Error(), "NoCatalogue", err)
+		return InstitutionContext{}, err
 	}
 	return InstitutionContext{
 		ID: in.ID, Name: in.Name, Region: in.Region, ManagerID: manager,

@@ -248,6 +248,10 @@ func (c *cycle) runStage(ctx workflow.Context, stage Stage, workflowName string,
 	}
 	summary := &c.state.Stages[len(c.state.Stages)-1]
 	summary.Finished, summary.Outcome = c.today(ctx), res.Outcome
+	if res.Generation != 0 {
+		// The next stages work on the generation the latest self-evaluation used.
+		c.state.Generation = res.Generation
+	}
 	c.state.Steps = append(c.state.Steps, res.Steps...)
 	c.active = ""
 	if err != nil && !c.state.Cancelled {

@@ -431,6 +431,9 @@ type StageResult struct {
 	Outcome string         `json:"outcome"`
 	Verdict domain.Verdict `json:"verdict,omitempty"`
 	Team    []TeamMember   `json:"team,omitempty"`
+	// Generation is the catalogue generation a self-evaluation used: the one in force when
+	// it opened. Zero from stages begun before the catalogue came from the store.
+	Generation int `json:"generation,omitempty"`
 }
 
 // StageInput starts a stage child.

@@ -15,15 +15,17 @@ import (
 // with a verdict, hears the institution, follows up (action plan or revisit), and takes an
 // appeal if one comes. It returns the final verdict and the team.
 func ExternalEvaluation(ctx workflow.Context, in StageInput) (StageResult, error) {
-	gen, err := generation(in.Generation)
-	if err != nil {
-		return StageResult{}, err
-	}
-	e := &external{book: newStepBook(ctx, StageExternalEvaluation, in), gen: gen, seats: map[domain.TeamRole]*seat{},
+	e := &external{book: newStepBook(ctx, StageExternalEvaluation, in), seats: map[domain.TeamRole]*seat{},
 		teamLock: workflow.NewMutex(ctx)}
 	if err := e.register(ctx); err != nil {
 		return StageResult{}, err
 	}
+	// Read after the handlers are in place; the report and plan validators need it, long after.
+	gen, err := generationNumbered(ctx, in.Generation)
+	if err != nil {
+		return StageResult{}, err
+	}
+	e.gen = gen
 	if err := e.run(ctx); err != nil {
 		if ctx.Err() != nil {
 			return e.cancelled(ctx), nil

@@ -37,7 +37,7 @@ var payloads = []any{
 	activities.AssignmentWrite{}, activities.VisitWrite{}, activities.AuditWrite{}, activities.PublicationWrite{},
 	activities.SubmissionRecord{}, activities.DocumentRef{}, activities.FinalVerdict{}, activities.Notification{},
 	activities.CandidateCheck{}, activities.TeamRequest{}, activities.TeamProposal{}, activities.StoreInfo{},
-	activities.TeamAnnouncement{},
+	activities.TeamAnnouncement{}, domain.Generation{},
 }
 
 // TestPayloadGoldens serialises one value of every payload type, with every field set, and

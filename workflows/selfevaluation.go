@@ -15,10 +15,9 @@ import (
 // generation in force and records indicator values, within 8 weeks of the opening.
 func SelfEvaluation(ctx workflow.Context, in StageInput) (StageResult, error) {
 	book := newStepBook(ctx, StageSelfEvaluation, in)
-	gen, err := generation(in.Generation)
-	if err != nil {
-		return StageResult{}, err
-	}
+	// The handlers are in place before the catalogue is read, so a status query never finds
+	// the stage without them; the validator reads gen when a submission comes.
+	var gen domain.Generation
 	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (StageStatus, error) {
 		return StageStatus{Stage: StageSelfEvaluation, WorkflowID: book.workflowID, Today: book.today(ctx), Clock: in.Clock, Steps: book.records()}, nil
 	}); err != nil {
@@ -44,6 +43,10 @@ func SelfEvaluation(ctx workflow.Context, in StageInput) (StageResult, error) {
 		return StageResult{}, err
 	}
 
+	gen, err := generationInForce(ctx, in.Opens, in.Generation)
+	if err != nil {
+		return StageResult{}, err
+	}
 	manager := in.Institution.ManagerID
 	st := book.openStep(ctx, stepSpec{
 		Key:               StepSelfEvaluation,
@@ -59,7 +62,7 @@ func SelfEvaluation(ctx workflow.Context, in StageInput) (StageResult, error) {
 	if err := book.settle(ctx); err != nil {
 		return book.finishCancelled(ctx), nil
 	}
-	return StageResult{Steps: book.records(), Outcome: string(st.rec.Status)}, nil
+	return StageResult{Steps: book.records(), Outcome: string(st.rec.Status), Generation: gen.Number}, nil
 }
 
 // ValidateSelfEvaluation checks a submission against the catalogue generation in force:
@@ -76,7 +79,7 @@ func ValidateSelfEvaluation(gen domain.Generation, req SelfEvaluationSubmission,
 		case !r.Valid():
 			problems.addf("standard %s is rated %d, outside the scale %d-%d", st.Code, r, domain.MinRating, domain.MaxRating)
 		}
-		for _, ind := range st.Indicators {
+		for _, ind := range st.ActiveIndicators() {
 			if strings.TrimSpace(req.Indicators[ind.Code]) == "" {
 				problems.addf("indicator %s of standard %s has no value: record what was measured", ind.Code, st.Code)
 			}

@@ -135,7 +135,32 @@ func (b *stepBook) finishCancelled(ctx workflow.Context) StageResult {
 	return StageResult{Steps: b.records(), Outcome: "cancelled"}
 }
 
-// generation returns the catalogue generation a cycle runs on.
+// generationInForce is the catalogue generation in force on a date, from the domain store,
+// where the regions import their own. Stages begun before the catalogue came from the store
+// use the shipped generation of the cycle's number.
+func generationInForce(ctx workflow.Context, on domain.Date, number int) (domain.Generation, error) {
+	if workflow.GetVersion(ctx, ChangeCatalogueFromStore, workflow.DefaultVersion, 1) < 1 {
+		return generation(number)
+	}
+	var a *activities.Activities
+	var gen domain.Generation
+	err := workflow.ExecuteLocalActivity(localEffectOptions(ctx), a.LoadGeneration, on).Get(ctx, &gen)
+	return gen, err
+}
+
+// generationNumbered is a catalogue generation by number, from the domain store; stages begun
+// before the catalogue came from the store use the shipped one.
+func generationNumbered(ctx workflow.Context, number int) (domain.Generation, error) {
+	if workflow.GetVersion(ctx, ChangeCatalogueFromStore, workflow.DefaultVersion, 1) < 1 {
+		return generation(number)
+	}
+	var a *activities.Activities
+	var gen domain.Generation
+	err := workflow.ExecuteLocalActivity(localEffectOptions(ctx), a.LoadGenerationNumber, number).Get(ctx, &gen)
+	return gen, err
+}
+
+// generation returns a shipped catalogue generation by number.
 func generation(number int) (domain.Generation, error) {
 	for _, g := range domain.Catalogue() {
 		if g.Number == number {

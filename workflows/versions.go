@@ -23,7 +23,12 @@ const (
 	// visit is planned, the lead may move it, and the team and the institution get notices
 	// a week and a day before (release v6).
 	ChangeVisitOnItsDay = "visit-on-its-day"
+	// ChangeCatalogueFromStore: a stage reads its catalogue generation from the domain store,
+	// where the regions import their own; a self-evaluation uses the generation in force when
+	// it opens, and the external evaluation the one its year-3 self-evaluation used (release
+	// v7).
+	ChangeCatalogueFromStore = "catalogue-from-store"
 )
 
 // ChangeIDs lists every change ID the workflows use, oldest first.
-var ChangeIDs = []string{ChangeTellHandSeatedMember, ChangeVisibilityPerWorkflow, ChangeStepPolicies, ChangeAnnounceTeam, ChangeVisitOnItsDay}
+var ChangeIDs = []string{ChangeTellHandSeatedMember, ChangeVisibilityPerWorkflow, ChangeStepPolicies, ChangeAnnounceTeam, ChangeVisitOnItsDay, ChangeCatalogueFromStore}
