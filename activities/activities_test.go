@@ -56,6 +56,12 @@ func escalation() activities.Notification {
 func TestNotifyQueuesOnceWhateverTheRetries(t *testing.T) {
 	a, n := newActivities(t)
 	ctx := context.Background()
+	n0 := escalation()
+	if err := a.Store.UpsertStep(ctx, store.StepRow{ID: "cycle/H-01/1/self-evaluation-1@run/self-evaluation/2027-01-04",
+		InstitutionID: "H-01", Cycle: 1, Step: n0.Step, Title: n0.Title, Region: n0.Region, HolderID: "P-001",
+		Opened: domain.NewDate(2027, 1, 4), Due: n0.Due, Status: "open", Revision: 1}); err != nil {
+		t.Fatal(err)
+	}
 	for attempt := 0; attempt < 3; attempt++ {
 		sent, err := a.Notify(ctx, escalation())
 		if err != nil {
@@ -78,6 +84,19 @@ func TestNotifyQueuesOnceWhateverTheRetries(t *testing.T) {
 	m := msgs[0]
 	if !strings.Contains(m.Subject, "Eskalering 3") || !strings.Contains(m.Subject, "overskredet med 21 dage") {
 		t.Errorf("message %q does not say the level and how late the step is", m.Subject)
+	}
+	// A message without buttons, or about no recorded step, follows no step.
+	info := escalation()
+	info.Key, info.Kind = "cycle/H-01/1/self-evaluation-1@run/self-evaluation/2027-01-04/info/0/2027-03-22", activities.KindInfo
+	seat := escalation()
+	seat.Key, seat.Kind = "cycle/H-01/1@run/external-evaluation/team/lead/P-088/task/0/2027-03-22", activities.KindTask
+	for _, other := range []activities.Notification{info, seat} {
+		if _, err := a.Notify(ctx, other); err != nil {
+			t.Fatal(err)
+		}
+		if r, err := a.Store.Notification(ctx, other.Key+"/P-131"); err != nil || r.StepID != "" {
+			t.Errorf("%s follows step %q (%v), want none", other.Key, r.StepID, err)
+		}
 	}
 	// What the dispatcher needs: the read-model step, the level and region for routing, the
 	// task's page, and the content it renders.

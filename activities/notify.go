@@ -100,7 +100,11 @@ func (a *Activities) Notify(ctx context.Context, n Notification) ([]string, erro
 		}
 		people = append(people, person)
 	}
-	if _, err := notify.Enqueue(ctx, a.Store, a.Config, n.Key, a.content(n), people); err != nil {
+	c, err := a.content(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := notify.Enqueue(ctx, a.Store, a.Config, n.Key, c, people); err != nil {
 		return nil, err
 	}
 	return ids, nil
@@ -134,16 +138,31 @@ func (a *Activities) resolve(ctx context.Context, to []Recipient) ([]string, err
 	return ids, nil
 }
 
-// content is the notification as the message's data; the dispatcher renders it.
-func (a *Activities) content(n Notification) notify.Content {
+// content is the notification as the message's data; the dispatcher renders it. A message
+// with buttons names its read-model step, so that it is updated when the step moves on.
+func (a *Activities) content(ctx context.Context, n Notification) (notify.Content, error) {
 	link := ""
 	if n.InstitutionID != "" && n.Step != "" {
 		link = notify.TaskURL(a.Config.PublicBaseURL, n.InstitutionID, n.Cycle, n.Step)
 	}
-	return notify.Content{
+	c := notify.Content{
 		Kind: string(n.Kind), InstitutionID: n.InstitutionID, Institution: n.Institution, Region: n.Region, Cycle: n.Cycle,
-		Step: n.Step, StepID: stepIDOf(n), Title: n.Title, Due: n.Due, On: n.On, Level: n.Level, Text: n.Text, Link: link,
+		Step: n.Step, Title: n.Title, Due: n.Due, On: n.On, Level: n.Level, Text: n.Text, Link: link,
 	}
+	if notify.HasButtons(c.Kind) {
+		// The workflow records a step before it tells anyone of it; an alert whose key names
+		// no recorded step (a team seat's task) has nothing to follow.
+		if id := stepIDOf(n); id != "" {
+			ok, err := a.Store.StepExists(ctx, id)
+			if err != nil {
+				return c, err
+			}
+			if ok {
+				c.StepID = id
+			}
+		}
+	}
+	return c, nil
 }
 
 // alertSuffix is the end of an alert's key (workflows/keys.go, alertKey): the kind, the level

@@ -25,6 +25,16 @@ const (
 	KindDeliveryFailure = "delivery-failure"
 )
 
+// HasButtons says whether messages of a kind carry buttons, and so are updated when their
+// step moves on: tasks, reminders, escalations and extensions.
+func HasButtons(kind string) bool {
+	switch kind {
+	case KindTask, KindReminder, KindEscalation, KindExtended:
+		return true
+	}
+	return false
+}
+
 // ContentVersion is the version of Content this code writes. A dispatcher renders every
 // version it finds in the outbox; rows of the first schema have no content and are rendered
 // from their subject and body.

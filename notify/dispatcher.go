@@ -435,11 +435,11 @@ func (d *Dispatcher) Supersede(ctx context.Context, stepID, reason string) (int,
 // updateSuperseded marks the messages whose step moved on and rewrites their Slack copies
 // without buttons.
 func (d *Dispatcher) updateSuperseded(ctx context.Context) error {
+	if d.slack == nil {
+		return nil // logged messages have no buttons to take back
+	}
 	if _, err := d.st.SupersedeStale(ctx); err != nil {
 		return err
-	}
-	if d.slack == nil {
-		return nil
 	}
 	rows, err := d.st.PendingUpdates(ctx, d.opts.Batch)
 	if err != nil {

@@ -610,6 +610,7 @@ func TestMessagesAreUpdatedWhenTheStepMovesOn(t *testing.T) {
 
 func TestSupersedeHookUpdatesAtOnce(t *testing.T) {
 	e := newEnv(t, true)
+	e.openStep("open", domain.NewDate(2027, 3, 1), 1)
 	task := e.notify(note(activities.KindTask, 0, domain.NewDate(2027, 1, 4), person("P-001")))
 	d := e.dispatcher("A")
 	e.run(d)

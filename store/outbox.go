@@ -298,7 +298,7 @@ const staleReason = `(SELECT CASE WHEN st.status <> 'open' THEN st.status
 func (s *Store) SupersedeStale(ctx context.Context) (int, error) {
 	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET superseded = `+staleReason+`,
 		update_status = CASE WHEN status = 'delivered' AND slack_ts <> '' AND leader_id = '' THEN 'pending' ELSE '' END
-		WHERE superseded = '' AND step_id <> '' AND kind IN `+buttonKinds+` AND `+staleStep)
+		WHERE superseded = '' AND step_id > '' AND kind IN `+buttonKinds+` AND `+staleStep)
 	if err != nil {
 		return 0, fmt.Errorf("supersede messages of closed steps: %w", err)
 	}
@@ -315,7 +315,7 @@ func (s *Store) SupersedeStepMessages(ctx context.Context, stepID, reason string
 	}
 	res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE outbox SET superseded = ?,
 		update_status = CASE WHEN status = 'delivered' AND slack_ts <> '' AND leader_id = '' THEN 'pending' ELSE '' END
-		WHERE step_id = ? AND superseded = '' AND kind IN `+buttonKinds), reason, stepID)
+		WHERE superseded = '' AND step_id = ? AND kind IN `+buttonKinds), reason, stepID)
 	if err != nil {
 		return 0, fmt.Errorf("supersede messages of step %s: %w", stepID, err)
 	}
@@ -373,4 +373,11 @@ func (s *Store) ChannelLeader(ctx context.Context, prefix, channel string) (stri
 		return "", err
 	}
 	return ids[0], nil
+}
+
+// StepExists reports whether the read model holds a step with this ID.
+func (s *Store) StepExists(ctx context.Context, id string) (bool, error) {
+	var n int
+	err := s.db.GetContext(ctx, &n, s.db.Rebind(`SELECT COUNT(*) FROM steps WHERE id = ?`), id)
+	return n > 0, err
 }

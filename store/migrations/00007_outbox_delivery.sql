@@ -16,8 +16,8 @@
 -- What the row is about, for routing, the digest and the failure report.
 ALTER TABLE outbox ADD COLUMN region TEXT NOT NULL DEFAULT '';
 ALTER TABLE outbox ADD COLUMN level INTEGER NOT NULL DEFAULT 0;
--- The read-model step (steps.id) the message is about, '' when it is about none: its
--- messages are updated in Slack when the step is done, withdrawn, extended or handed over.
+-- The read-model step (steps.id) a message with buttons is about, '' for every other
+-- message: it is updated in Slack when the step is done, withdrawn, extended or handed over.
 ALTER TABLE outbox ADD COLUMN step_id TEXT NOT NULL DEFAULT '';
 -- The message as data (JSON), from which the dispatcher renders Block Kit.
 ALTER TABLE outbox ADD COLUMN content TEXT NOT NULL DEFAULT '';
@@ -41,7 +41,8 @@ UPDATE outbox SET status = 'queued' WHERE status = 'pending';
 UPDATE outbox SET status = 'logged' WHERE status = 'sent';
 
 CREATE INDEX outbox_due ON outbox (status, next_attempt_ms);
-CREATE INDEX outbox_step ON outbox (step_id);
+-- The messages whose buttons are still live, which the dispatchers compare with the steps.
+CREATE INDEX outbox_live ON outbox (superseded, step_id);
 CREATE INDEX outbox_leader ON outbox (leader_id);
 CREATE INDEX outbox_update ON outbox (update_status);
 
@@ -56,7 +57,7 @@ ALTER TABLE people DROP COLUMN slack_found_for;
 ALTER TABLE people DROP COLUMN slack_found_id;
 DROP INDEX outbox_update;
 DROP INDEX outbox_leader;
-DROP INDEX outbox_step;
+DROP INDEX outbox_live;
 DROP INDEX outbox_due;
 UPDATE outbox SET status = 'sent' WHERE status IN ('delivered', 'logged');
 UPDATE outbox SET status = 'pending' WHERE status IN ('queued', 'sending', 'failed');
