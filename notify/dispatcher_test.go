@@ -31,7 +31,7 @@ const (
 // env is a store with the example registry, the activities that queue into it, a Slack
 // workspace, and a clock the dispatchers share.
 type env struct {
-	t    *testing.T
+	t    testing.TB
 	path string
 	st   *store.Store
 	cfg  config.Config
@@ -56,7 +56,7 @@ func copenhagen(t testing.TB, y int, m time.Month, d, hour, minute int) time.Tim
 }
 
 // newEnv builds the test's world; slackOn configures the workspace's bot token.
-func newEnv(t *testing.T, slackOn bool) *env {
+func newEnv(t testing.TB, slackOn bool) *env {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "accredit.db")
