@@ -1,24 +1,20 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/kvalitetsmodel/accredit/cycles"
 	"github.com/kvalitetsmodel/accredit/domain"
 	"github.com/kvalitetsmodel/accredit/workflows"
 )
 
 // The actions people take on a running stage: each is an update the stage's validator may
 // refuse, which the starter prints as one line and exit code 2.
-
-var (
-	selfEvaluationStage = []workflows.Stage{workflows.StageSelfEvaluation}
-	externalStage       = []workflows.Stage{workflows.StageExternalEvaluation}
-	stepStages          = []workflows.Stage{workflows.StageSelfEvaluation, workflows.StageExternalEvaluation}
-)
 
 // actionFlags are the flags every action has.
 type actionFlags struct {
@@ -38,6 +34,11 @@ func (a *app) done(f *actionFlags, result any, format string, args ...any) error
 	}
 	fmt.Fprintf(a.stdout, format+"\n", args...)
 	return nil
+}
+
+// commentResult is what report comment --json prints: how many comments the report has.
+type commentResult struct {
+	Comments int `json:"comments"`
 }
 
 func action(actor string) workflows.Action { return workflows.Action{Actor: actor} }
@@ -80,10 +81,26 @@ func (a *app) runAction(f *actionFlags, checks []check, do func(cmd *cobra.Comma
 	}
 }
 
-// send sends the update to the institution's running stage, if it is one of accepts.
-func (a *app) send(cmd *cobra.Command, inst, name, what string, accepts []workflows.Stage, payload, result any) error {
-	_, err := a.stageUpdate(cmd.Context(), inst, name, what, accepts, payload, result)
-	return err
+// act sends one action to the institution's cycle through the client of the cycles, which
+// routes it to the stage that holds the step. The institution is checked in the registry and
+// the submission's size before the starter dials; the rules of the action are the workflow
+// validator's, whose refusal comes back as a *cycles.RefusedError (exit code 2).
+func act[T any](a *app, cmd *cobra.Command, inst, update string, payload any,
+	call func(ctx context.Context, cc *cycles.Client) (T, error)) (T, error) {
+	var zero T
+	ctx := cmd.Context()
+	if err := a.checkInstitution(ctx, inst); err != nil {
+		return zero, err
+	}
+	if err := cycles.CheckSubmission(update, payload); err != nil {
+		return zero, err
+	}
+	cc, done, err := a.cyclesClient(ctx)
+	if err != nil {
+		return zero, err
+	}
+	defer done()
+	return call(ctx, cc)
 }
 
 // ---- self-evaluation ----
@@ -109,35 +126,35 @@ type selfEvaluationFile struct {
 	Participants []string                  `json:"participants"`
 }
 
-// ratings checks that every rating in the file is on the scale and returns them; what is
-// wrong names each standard: null (no rating) or the number off the scale.
-func (f selfEvaluationFile) ratings(file string) (map[string]domain.Rating, error) {
-	out := make(map[string]domain.Rating, len(f.Ratings))
-	var missing, unrated []string
-	for code, r := range f.Ratings {
-		switch {
-		case r == nil:
+// readSelfEvaluationFile reads the file selfeval submit hands in. It refuses what cannot be
+// read as a submission (bad JSON, unknown fields, a rating that is null rather than a
+// number); whether the ratings are complete and on the scale is the workflow validator's
+// to say (workflows.ValidateSelfEvaluation).
+func readSelfEvaluationFile(file, actor string) (workflows.SelfEvaluationSubmission, error) {
+	var se selfEvaluationFile
+	if err := readJSONFile(file, &se, selfEvaluationFields); err != nil {
+		return workflows.SelfEvaluationSubmission{}, err
+	}
+	ratings := make(map[string]domain.Rating, len(se.Ratings))
+	var missing []string
+	for code, r := range se.Ratings {
+		if r == nil {
 			missing = append(missing, code)
-		case !r.Valid():
-			unrated = append(unrated, fmt.Sprintf("%s (%d)", code, *r))
-		default:
-			out[code] = *r
+			continue
 		}
+		ratings[code] = *r
 	}
-	if len(missing) == 0 && len(unrated) == 0 {
-		return out, nil
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		problems := make([]string, 0, len(missing))
+		for _, code := range missing {
+			problems = append(problems, fmt.Sprintf("standard %s has no rating (null)", code))
+		}
+		return workflows.SelfEvaluationSubmission{}, rejected("%s: rate every standard from %d (met) to %d (not met); %s",
+			file, domain.MinRating, domain.MaxRating, strings.Join(problems, "; "))
 	}
-	sort.Strings(missing)
-	sort.Strings(unrated)
-	var problems []string
-	for _, code := range missing {
-		problems = append(problems, fmt.Sprintf("standard %s has no rating (null)", code))
-	}
-	if len(unrated) > 0 {
-		problems = append(problems, "not rated on the scale: "+strings.Join(unrated, ", "))
-	}
-	return nil, rejected("%s: rate every standard from %d (met) to %d (not met); %s",
-		file, domain.MinRating, domain.MaxRating, strings.Join(problems, "; "))
+	return workflows.SelfEvaluationSubmission{Action: action(actor), Ratings: ratings, Indicators: se.Indicators,
+		Notes: se.Notes, Participants: se.Participants}, nil
 }
 
 const selfEvaluationFields = `"ratings", "indicators", "notes" and "participants"`
@@ -213,22 +230,15 @@ secretariat may submit on their behalf.`,
 		Example: `  starter selfeval submit H-01 --file examples/selfevaluation.json --as P-001`,
 		Args:    cobra.ExactArgs(1),
 		RunE: a.runAction(&f, nil, func(cmd *cobra.Command, inst, actor string) error {
-			var se selfEvaluationFile
-			if err := readJSONFile(file, &se, selfEvaluationFields); err != nil {
-				return err
-			}
-			if len(se.Ratings) == 0 {
-				return rejected("%s has no ratings: rate every standard 1-4 (starter selfeval template %s prints a skeleton)", file, inst)
-			}
-			ratings, err := se.ratings(file)
+			req, err := readSelfEvaluationFile(file, actor)
 			if err != nil {
 				return err
 			}
-			req := workflows.SelfEvaluationSubmission{Action: action(actor), Ratings: ratings, Indicators: se.Indicators,
-				Notes: se.Notes, Participants: se.Participants}
-			var rec workflows.StepRecord
-			if err := a.send(cmd, inst, workflows.UpdateSubmitSelfEvaluation,
-				"there is no self-evaluation to submit now", selfEvaluationStage, req, &rec); err != nil {
+			rec, err := act(a, cmd, inst, workflows.UpdateSubmitSelfEvaluation, req,
+				func(ctx context.Context, cc *cycles.Client) (workflows.StepRecord, error) {
+					return cc.SubmitSelfEvaluation(ctx, inst, req)
+				})
+			if err != nil {
 				return err
 			}
 			return a.done(&f, rec, "self-evaluation %d of %s submitted; step done on %s", rec.Opened.Year, inst, rec.Closed)
@@ -273,15 +283,13 @@ func (a *app) answerCommand(accept bool) *cobra.Command {
 invited. The reason helps the secretariat plan.`
 		cmd.Example = `  starter assignment decline H-01 --reason "Ferie i hele perioden" --as P-088`
 	}
-	var checks []check
-	if !accept {
-		checks = []check{required("reason", &reason, "say why you decline, so the secretariat can plan")}
-	}
-	cmd.RunE = a.runAction(&f, checks, func(cmd *cobra.Command, inst, actor string) error {
-		var m workflows.TeamMember
+	cmd.RunE = a.runAction(&f, nil, func(cmd *cobra.Command, inst, actor string) error {
 		req := workflows.InvitationAnswer{Action: action(actor), Accept: accept, Reason: reason}
-		if err := a.send(cmd, inst, workflows.UpdateAnswerInvitation,
-			"there is no team invitation to answer now", externalStage, req, &m); err != nil {
+		m, err := act(a, cmd, inst, workflows.UpdateAnswerInvitation, req,
+			func(ctx context.Context, cc *cycles.Client) (workflows.TeamMember, error) {
+				return cc.AnswerInvitation(ctx, inst, req)
+			})
+		if err != nil {
 			return err
 		}
 		if accept {
@@ -317,23 +325,17 @@ professional, user-representative, relative-representative, trainee.`,
     --reason "Konflikten er vurderet uvæsentlig af sekretariatet" --as P-131`,
 		Args: cobra.ExactArgs(1),
 	}
-	var role domain.TeamRole
 	cmd.RunE = a.runAction(&f, []check{
 		required("seat", &seat, "lead, professional, user-representative, relative-representative or trainee"),
-		func() (err error) {
-			if role, err = domain.ParseTeamRole(seat); err != nil {
-				return &RejectedError{Err: err}
-			}
-			return nil
-		},
 		required("person", &person, "the ID of the person to assign"),
-		required("reason", &reason, "say why the seat is assigned by hand; it goes into the audit trail"),
 	}, func(cmd *cobra.Command, inst, actor string) error {
-		var m workflows.TeamMember
-		req := workflows.ReviewerAssignment{Action: action(actor), Seat: role, PersonID: strings.TrimSpace(person), Reason: reason,
-			Overrides: overrides}
-		if err := a.send(cmd, inst, workflows.UpdateAssignReviewer,
-			"the team is assigned during the external evaluation", externalStage, req, &m); err != nil {
+		req := workflows.ReviewerAssignment{Action: action(actor), Seat: domain.TeamRole(strings.ToLower(strings.TrimSpace(seat))),
+			PersonID: strings.TrimSpace(person), Reason: reason, Overrides: overrides}
+		m, err := act(a, cmd, inst, workflows.UpdateAssignReviewer, req,
+			func(ctx context.Context, cc *cycles.Client) (workflows.TeamMember, error) {
+				return cc.AssignReviewer(ctx, inst, req)
+			})
+		if err != nil {
 			return err
 		}
 		return a.done(&f, m, "%s assigned to the %s seat on the team of %s", m.PersonID, m.Seat, inst)
@@ -373,9 +375,12 @@ days after it.`,
 			required("date", &date, "the agreed date of the visit, YYYY-MM-DD"),
 			dateFlag("date", &date, &d),
 		}, func(cmd *cobra.Command, inst, actor string) error {
-			var rec workflows.StepRecord
-			if err := a.send(cmd, inst, workflows.UpdateSetVisitDate,
-				"visits belong to the external evaluation", externalStage, workflows.VisitDate{Action: action(actor), Date: d}, &rec); err != nil {
+			req := workflows.VisitDate{Action: action(actor), Date: d}
+			rec, err := act(a, cmd, inst, workflows.UpdateSetVisitDate, req,
+				func(ctx context.Context, cc *cycles.Client) (workflows.StepRecord, error) {
+					return cc.SetVisitDate(ctx, inst, req)
+				})
+			if err != nil {
 				return err
 			}
 			what := "visit"
@@ -400,9 +405,12 @@ The report is due from then on.`,
 		Example: `  starter visit record H-01 --notes "Interview med 6 medarbejdere, 4 beboere og 3 pårørende" --as P-088`,
 		Args:    cobra.ExactArgs(1),
 		RunE: a.runAction(&fRec, nil, func(cmd *cobra.Command, inst, actor string) error {
-			var rec workflows.StepRecord
-			if err := a.send(cmd, inst, workflows.UpdateRecordVisit,
-				"visits belong to the external evaluation", externalStage, workflows.VisitRecord{Action: action(actor), Notes: notes}, &rec); err != nil {
+			req := workflows.VisitRecord{Action: action(actor), Notes: notes}
+			rec, err := act(a, cmd, inst, workflows.UpdateRecordVisit, req,
+				func(ctx context.Context, cc *cycles.Client) (workflows.StepRecord, error) {
+					return cc.RecordVisit(ctx, inst, req)
+				})
+			if err != nil {
 				return err
 			}
 			return a.done(&fRec, rec, "%s of %s recorded on %s by %s", rec.Key, inst, rec.Closed, actor)
@@ -455,6 +463,23 @@ func (r reportFile) assessments(file string) ([]workflows.Assessment, error) {
 	return out, nil
 }
 
+// readReportFile reads the file report submit hands in. It refuses what cannot be read as a
+// report (bad JSON, unknown fields, an assessment without "met"); whether the report is
+// complete, and its verdict on the scale and agreeing with the assessments, is the workflow
+// validator's to say (workflows.ValidateReport).
+func readReportFile(file, actor string) (workflows.Report, error) {
+	var rf reportFile
+	if err := readJSONFile(file, &rf, reportFields); err != nil {
+		return workflows.Report{}, err
+	}
+	assessments, err := rf.assessments(file)
+	if err != nil {
+		return workflows.Report{}, err
+	}
+	return workflows.Report{Action: action(actor), Assessments: assessments, Suggestions: rf.Suggestions,
+		Summary: rf.Summary, Verdict: rf.Verdict}, nil
+}
+
 const reportFields = `"assessments" (each with "standard", "met" and "assessment"), "suggestions", "summary" and "verdict"`
 
 func (a *app) reportCommand() *cobra.Command {
@@ -479,28 +504,18 @@ revisit when one took place. Every active standard must be assessed once.`,
 		Example: `  starter report submit H-01 --file examples/report.json --as P-088`,
 		Args:    cobra.ExactArgs(1),
 		RunE: a.runAction(&fSub, nil, func(cmd *cobra.Command, inst, actor string) error {
-			var rf reportFile
-			if err := readJSONFile(file, &rf, reportFields); err != nil {
-				return err
-			}
-			if _, err := domain.ParseVerdict(int(rf.Verdict)); err != nil {
-				return rejected("%s: %v", file, err)
-			}
-			if len(rf.Assessments) == 0 {
-				return rejected("%s has no assessments: assess every standard of the catalogue", file)
-			}
-			assessments, err := rf.assessments(file)
+			req, err := readReportFile(file, actor)
 			if err != nil {
 				return err
 			}
-			req := workflows.Report{Action: action(actor), Assessments: assessments, Suggestions: rf.Suggestions,
-				Summary: rf.Summary, Verdict: rf.Verdict}
-			var rec workflows.StepRecord
-			if err := a.send(cmd, inst, workflows.UpdateSubmitReport,
-				"the report belongs to the external evaluation", externalStage, req, &rec); err != nil {
+			rec, err := act(a, cmd, inst, workflows.UpdateSubmitReport, req,
+				func(ctx context.Context, cc *cycles.Client) (workflows.StepRecord, error) {
+					return cc.SubmitReport(ctx, inst, req)
+				})
+			if err != nil {
 				return err
 			}
-			return a.done(&fSub, rec, "%s on %s submitted with verdict %d (%s) on %s", rec.Key, inst, int(rf.Verdict), rf.Verdict.LabelEN(), rec.Closed)
+			return a.done(&fSub, rec, "%s on %s submitted with verdict %d (%s) on %s", rec.Key, inst, int(req.Verdict), req.Verdict.LabelEN(), rec.Closed)
 		}),
 	}
 	submit.Flags().StringVar(&file, "file", "", "the report as JSON")
@@ -516,13 +531,14 @@ revisit when one took place. Every active standard must be assessed once.`,
 		Long:    `comment records the institution's comment on factual errors in the report while the hearing is open; several comments may be given.`,
 		Example: `  starter report comment H-01 --text "Antallet af pladser er 36, ikke 32" --as P-001`,
 		Args:    cobra.ExactArgs(1),
-		RunE: a.runAction(&fCom, []check{required("text", &text, "the comment on the report")}, func(cmd *cobra.Command, inst, actor string) error {
-			var n int
-			if err := a.send(cmd, inst, workflows.UpdateCommentReport,
-				"the hearing belongs to the external evaluation", externalStage, workflows.Comment{Action: action(actor), Text: text}, &n); err != nil {
+		RunE: a.runAction(&fCom, nil, func(cmd *cobra.Command, inst, actor string) error {
+			req := workflows.Comment{Action: action(actor), Text: text}
+			n, err := act(a, cmd, inst, workflows.UpdateCommentReport, req,
+				func(ctx context.Context, cc *cycles.Client) (int, error) { return cc.CommentReport(ctx, inst, req) })
+			if err != nil {
 				return err
 			}
-			return a.done(&fCom, map[string]int{"comments": n}, "comment %d on the report of %s recorded", n, inst)
+			return a.done(&fCom, commentResult{Comments: n}, "comment %d on the report of %s recorded", n, inst)
 		}),
 	}
 	comment.Flags().StringVar(&text, "text", "", "the comment")
@@ -562,19 +578,18 @@ func (a *app) actionPlanCommand() *cobra.Command {
 					return err
 				}
 			}
-			if strings.TrimSpace(plan) == "" {
-				return rejected("the action plan is empty")
-			}
 			var clean []string
 			for _, area := range areas {
 				if area = strings.TrimSpace(area); area != "" {
 					clean = append(clean, area)
 				}
 			}
-			var rec workflows.StepRecord
-			if err := a.send(cmd, inst, workflows.UpdateSubmitActionPlan,
-				"the action plan belongs to the external evaluation", externalStage,
-				workflows.ActionPlan{Action: action(actor), Plan: plan, Areas: clean}, &rec); err != nil {
+			req := workflows.ActionPlan{Action: action(actor), Plan: plan, Areas: clean}
+			rec, err := act(a, cmd, inst, workflows.UpdateSubmitActionPlan, req,
+				func(ctx context.Context, cc *cycles.Client) (workflows.StepRecord, error) {
+					return cc.SubmitActionPlan(ctx, inst, req)
+				})
+			if err != nil {
 				return err
 			}
 			return a.done(&f, rec, "action plan of %s submitted on %s", inst, rec.Closed)
@@ -611,10 +626,13 @@ func (a *app) appealCommand() *cobra.Command {
 		Long:    `lodge appeals the final verdict; the secretariat then upholds or changes it (starter decide).`,
 		Example: `  starter appeal lodge H-01 --reason "Rapporten overser vores nye kompetenceplan" --as P-001`,
 		Args:    cobra.ExactArgs(1),
-		RunE: a.runAction(&f, []check{required("reason", &reason, "the grounds of the appeal")}, func(cmd *cobra.Command, inst, actor string) error {
-			var rec workflows.StepRecord
-			if err := a.send(cmd, inst, workflows.UpdateAppeal,
-				"there is no verdict to appeal now", externalStage, workflows.Appeal{Action: action(actor), Reason: reason}, &rec); err != nil {
+		RunE: a.runAction(&f, nil, func(cmd *cobra.Command, inst, actor string) error {
+			req := workflows.Appeal{Action: action(actor), Reason: reason}
+			rec, err := act(a, cmd, inst, workflows.UpdateAppeal, req,
+				func(ctx context.Context, cc *cycles.Client) (workflows.StepRecord, error) {
+					return cc.Appeal(ctx, inst, req)
+				})
+			if err != nil {
 				return err
 			}
 			return a.done(&f, rec, "appeal of %s lodged on %s; the secretariat decides", inst, rec.Closed)
@@ -652,17 +670,21 @@ must improve, 3 important areas must improve.`,
 				return rejected("say what you decide: exactly one of --uphold or --verdict 1|2|3")
 			}
 			if changed {
-				if v, err = domain.ParseVerdict(verdict); err != nil {
-					return rejected("--verdict: %v", err)
+				// Verdict 0 in the payload means "uphold": say so rather than uphold by accident.
+				if verdict == 0 {
+					return rejected("--verdict 0 is no verdict: give --verdict 1, 2 or 3, or --uphold")
 				}
+				v = domain.Verdict(verdict)
 			}
 			return nil
 		},
-		required("reason", &reason, "the reasons for the decision"),
 	}, func(cmd *cobra.Command, inst, actor string) error {
-		var rec workflows.StepRecord
-		if err := a.send(cmd, inst, workflows.UpdateDecide,
-			"there is nothing to decide now", externalStage, workflows.Decision{Action: action(actor), Verdict: v, Reason: reason}, &rec); err != nil {
+		req := workflows.Decision{Action: action(actor), Verdict: v, Reason: reason}
+		rec, err := act(a, cmd, inst, workflows.UpdateDecide, req,
+			func(ctx context.Context, cc *cycles.Client) (workflows.StepRecord, error) {
+				return cc.Decide(ctx, inst, req)
+			})
+		if err != nil {
 			return err
 		}
 		return a.done(&f, rec, "%s of %s decided: %s", rec.Key, inst, rec.Note)
@@ -698,12 +720,13 @@ reminders and escalations follow the new date. The step key is the one cycle sta
 			required("step", &step, "the key of the open step, as cycle status shows it"),
 			required("to", &to, "the new due date, YYYY-MM-DD"),
 			dateFlag("to", &to, &due),
-			required("reason", &reason, "say why the deadline moves; it goes into the audit trail"),
 		}, func(cmd *cobra.Command, inst, actor string) error {
-			var rec workflows.StepRecord
 			req := workflows.Extension{Action: action(actor), Step: strings.TrimSpace(step), NewDue: due, Reason: reason}
-			if err := a.send(cmd, inst, workflows.UpdateExtendDeadline,
-				"it has no steps to extend", stepStages, req, &rec); err != nil {
+			rec, err := act(a, cmd, inst, workflows.UpdateExtendDeadline, req,
+				func(ctx context.Context, cc *cycles.Client) (workflows.StepRecord, error) {
+					return cc.ExtendDeadline(ctx, inst, req)
+				})
+			if err != nil {
 				return err
 			}
 			return a.done(&f, rec, "step %s of %s is now due %s", rec.Key, inst, rec.Due)
@@ -736,12 +759,13 @@ appeal-window. The reason goes into the audit trail.`,
 		Args:    cobra.ExactArgs(1),
 		RunE: a.runAction(&f, []check{
 			required("step", &step, "the key of the open step, as cycle status shows it"),
-			required("reason", &reason, "say why the step is waived; it goes into the audit trail"),
 		}, func(cmd *cobra.Command, inst, actor string) error {
-			var rec workflows.StepRecord
 			req := workflows.Waiver{Action: action(actor), Step: strings.TrimSpace(step), Reason: reason}
-			if err := a.send(cmd, inst, workflows.UpdateWaiveStep,
-				"it has no steps to waive", stepStages, req, &rec); err != nil {
+			rec, err := act(a, cmd, inst, workflows.UpdateWaiveStep, req,
+				func(ctx context.Context, cc *cycles.Client) (workflows.StepRecord, error) {
+					return cc.WaiveStep(ctx, inst, req)
+				})
+			if err != nil {
 				return err
 			}
 			return a.done(&f, rec, "step %s of %s waived on %s: %s", rec.Key, inst, rec.Closed, reason)

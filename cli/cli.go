@@ -22,6 +22,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/kvalitetsmodel/accredit/config"
+	"github.com/kvalitetsmodel/accredit/cycles"
 	"github.com/kvalitetsmodel/accredit/store"
 )
 
@@ -32,8 +33,9 @@ const (
 	ExitRejected = 2
 )
 
-// RejectedError marks input the service refused (a bad flag, a bad file, a validator's
-// rejection): the starter exits with ExitRejected.
+// RejectedError marks input the starter refused (a bad flag, a bad file, an unknown ID, the
+// registry's refusal): the starter exits with ExitRejected, as it does for a workflow's
+// refusal, which comes from the client of the cycles as a *cycles.RefusedError.
 type RejectedError struct{ Err error }
 
 func (e *RejectedError) Error() string { return e.Err.Error() }
@@ -65,8 +67,15 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, environ 
 		return ExitOK
 	}
 	fmt.Fprintln(stderr, "error: "+oneLine(err))
+	return exitCode(err)
+}
+
+// exitCode is ExitRejected for a refusal of the request (a bad flag or file, an unknown ID,
+// the registry's or a workflow validator's refusal) and ExitFailure for anything else
+// (Temporal unreachable, a worker that does not answer, a store that cannot be opened).
+func exitCode(err error) int {
 	var rej *RejectedError
-	if errors.As(err, &rej) || isUsageError(err) {
+	if errors.As(err, &rej) || cycles.IsRefused(err) || isUsageError(err) {
 		return ExitRejected
 	}
 	return ExitFailure

@@ -10,10 +10,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
+	"github.com/kvalitetsmodel/accredit/cycles"
 	"github.com/kvalitetsmodel/accredit/domain"
 	"github.com/kvalitetsmodel/accredit/registry"
 	"github.com/kvalitetsmodel/accredit/store"
@@ -101,16 +99,17 @@ for a region or all, it is skipped and reported on its line, and counted in the 
 					open = append(open, in.ID)
 				}
 			}
-			var c client.Client
+			var cc *cycles.Client
 			if len(open) > 0 {
-				if c, err = a.dial(ctx); err != nil {
+				var done func()
+				if cc, done, err = a.cyclesClient(ctx); err != nil {
 					return err
 				}
-				defer c.Close()
+				defer done()
 			}
 
 			if inst != "" {
-				res, err := a.startCycle(ctx, c, inst, startDate, actor)
+				res, err := a.startCycle(ctx, cc, inst, startDate, actor)
 				if err != nil {
 					return err
 				}
@@ -136,11 +135,9 @@ for a region or all, it is skipped and reported on its line, and counted in the 
 					skipped = append(skipped, id)
 				} else {
 					var err error
-					res, err = a.startCycle(ctx, c, id, startDate, actor)
-					var rej *RejectedError
+					res, err = a.startCycle(ctx, cc, id, startDate, actor)
 					switch {
-					case err == nil:
-					case errors.As(err, &rej) && res.Result == "already-running":
+					case err == nil, errors.Is(err, cycles.ErrAlreadyRunning):
 					default:
 						res.Result, res.Error = "failed", oneLine(err)
 					}
@@ -240,31 +237,16 @@ func (a *app) institutionsToStart(ctx context.Context, inst string, region domai
 	return chosen, nil
 }
 
-// startCycle starts one institution's cycle; a running one is refused with a RejectedError
-// and Result "already-running".
-func (a *app) startCycle(ctx context.Context, c client.Client, inst string, start domain.Date, actor string) (startResult, error) {
-	id := workflows.CycleWorkflowID(inst)
-	res := startResult{InstitutionID: inst, WorkflowID: id}
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                                       id,
-		TaskQueue:                                a.cfg.TaskQueue,
-		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowExecutionErrorWhenAlreadyStarted: true,
-	}, workflows.CycleWorkflowName, workflows.CycleInput{
-		InstitutionID: inst, Number: 1, StartDate: start, StartedBy: actor,
-	})
-	if err != nil {
-		var running *serviceerror.WorkflowExecutionAlreadyStarted
-		if errors.As(err, &running) {
-			res.Result, res.RunID = "already-running", running.RunId
-			return res, rejected("a cycle of %s is already running (workflow %s, run %s): see starter cycle status %s",
-				inst, id, running.RunId, inst)
-		}
-		return res, fmt.Errorf("start the cycle of %s: %v", inst, err)
+// startCycle starts one institution's cycle through the client of the cycles; a running one
+// is refused (a *cycles.RefusedError wrapping cycles.ErrAlreadyRunning) with Result
+// "already-running".
+func (a *app) startCycle(ctx context.Context, cc *cycles.Client, inst string, start domain.Date, actor string) (startResult, error) {
+	started, err := cc.Start(ctx, cycles.StartRequest{InstitutionID: inst, StartDate: start, Actor: actor})
+	res := startResult{InstitutionID: inst, WorkflowID: started.WorkflowID, RunID: started.RunID, Result: "started"}
+	if errors.Is(err, cycles.ErrAlreadyRunning) {
+		res.Result = "already-running"
 	}
-	res.Result, res.RunID = "started", run.GetRunID()
-	return res, nil
+	return res, err
 }
 
 func (a *app) cycleStatusCommand() *cobra.Command {
@@ -275,7 +257,9 @@ func (a *app) cycleStatusCommand() *cobra.Command {
 		Long: `status asks the cycle workflow, and the stage running under it, for their state, and prints
 one timeline: the steps of the stages that finished, then the steps of the running stage.
 ESC is the escalation level of a step that is past its due date. With --json it prints
-{"cycle": ..., "stage": ... or null, "steps": [...]}, for scripts.`,
+{"cycle": {...}, "stage": {...} or null, "note": "..."}, for scripts: each step is in one
+place, cycle.steps for the stages that finished and stage.steps for the running stage (the
+timeline is the one, then the other); the clock's day_length is a duration such as "24h0m0s".`,
 		Example: `  starter cycle status H-01
   starter cycle status H-01 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["cycle"]["today"])'`,
 		Args: cobra.ExactArgs(1),
@@ -287,18 +271,18 @@ ESC is the escalation level of a step that is past its due date. With --json it 
 			if err := a.checkInstitution(cmd.Context(), inst); err != nil {
 				return err
 			}
-			c, err := a.dial(cmd.Context())
+			cc, done, err := a.cyclesClient(cmd.Context())
 			if err != nil {
 				return err
 			}
-			defer c.Close()
-			v, err := a.loadView(cmd.Context(), c, inst)
+			defer done()
+			v, err := cc.Status(cmd.Context(), inst)
 			if err != nil {
 				return err
 			}
 			a.freshToday(cmd.Context(), &v)
 			if asJSON {
-				return a.printJSON(v)
+				return a.printJSON(statusJSONOf(v))
 			}
 			return printView(a.stdout, v)
 		},
@@ -325,7 +309,7 @@ func phaseLine(st workflows.StageStatus) string {
 	return string(st.Phase)
 }
 
-func printView(w io.Writer, v cycleView) error {
+func printView(w io.Writer, v cycles.Status) error {
 	st := v.Cycle
 	name := st.InstitutionID
 	if st.InstitutionName != "" {
@@ -373,8 +357,8 @@ func printView(w io.Writer, v cycleView) error {
 			fmt.Fprintf(w, "Revisit:     %s\n", v.Stage.Revisit)
 		}
 	}
-	if v.note != "" {
-		fmt.Fprintf(w, "Note:        %s\n", v.note)
+	if v.Note != "" {
+		fmt.Fprintf(w, "Note:        %s\n", v.Note)
 	}
 	if v.Stage != nil && len(v.Stage.Team) > 0 {
 		fmt.Fprintln(w, "\nTeam:")
@@ -388,13 +372,14 @@ func printView(w io.Writer, v cycleView) error {
 		}
 	}
 	fmt.Fprintln(w)
-	if len(v.Steps) == 0 {
+	timeline := v.Timeline()
+	if len(timeline) == 0 {
 		fmt.Fprintln(w, "(no steps yet)")
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "STAGE\tSTEP\tHOLDER\tOPENED\tDUE\tSTATUS\tCLOSED\tBY\tESC")
-	for _, s := range v.Steps {
+	for _, s := range timeline {
 		esc := "-"
 		if s.Escalation > 0 {
 			esc = fmt.Sprint(s.Escalation)
@@ -424,7 +409,8 @@ func (a *app) cycleWaitCommand() *cobra.Command {
 		Long: `wait asks the cycle for its status every 200ms until the running stage has an OPEN step whose
 key is KEY or starts with KEY/ (so --step invitation matches invitation/lead/1), and prints
 the matching steps and who holds them. With --next-cycle it waits until the cycle has moved
-on to a higher cycle number. It fails when --timeout passes first, or the cycle is cancelled.
+on to a higher cycle number. It fails (exit 1) when --timeout passes first, and is refused
+(exit 2) when the institution has no cycle or the cycle is cancelled.
 Step keys: self-evaluation, invitation, manual-assignment, visit-date, visit, report,
 hearing, action-plan, appeal-window, appeal-decision, revisit-date, revisit, revisit-report,
 verdict-decision.`,
@@ -448,15 +434,15 @@ verdict-decision.`,
 			if err := a.checkInstitution(ctx, inst); err != nil {
 				return err
 			}
-			c, err := a.dial(ctx)
+			cc, done, err := a.cyclesClient(ctx)
 			if err != nil {
 				return err
 			}
-			defer c.Close()
+			defer done()
 			if nextCycle {
-				return a.waitNextCycle(ctx, c, inst, timeout, asJSON)
+				return a.waitNextCycle(ctx, cc, inst, timeout, asJSON)
 			}
-			return a.waitStep(ctx, c, inst, step, timeout, asJSON)
+			return a.waitStep(ctx, cc, inst, step, timeout, asJSON)
 		},
 	}
 	cmd.Flags().StringVar(&step, "step", "", "wait for an open step with this key (or key prefix)")
@@ -466,29 +452,29 @@ verdict-decision.`,
 	return cmd
 }
 
-// waitResult is what cycle wait --json prints.
+// waitResult is what cycle wait --step --json prints: the open steps that match, in the
+// stage's order (the first is the one a script usually wants).
 type waitResult struct {
 	InstitutionID string                 `json:"institution_id"`
 	Cycle         int                    `json:"cycle"`
 	WorkflowID    string                 `json:"workflow_id,omitempty"`
 	Today         domain.Date            `json:"today"`
-	Step          *workflows.StepRecord  `json:"step,omitempty"`
 	Steps         []workflows.StepRecord `json:"steps"`
 }
 
-func (a *app) waitStep(ctx context.Context, c client.Client, inst, key string, timeout time.Duration, asJSON bool) error {
+func (a *app) waitStep(ctx context.Context, cc *cycles.Client, inst, key string, timeout time.Duration, asJSON bool) error {
 	deadline := time.Now().Add(timeout)
 	var (
-		last    cycleView
+		last    cycles.Status
 		lastErr error
 	)
 	for {
-		v, err := a.loadView(ctx, c, inst)
+		v, err := cc.Status(ctx, inst)
 		switch {
 		case err == nil:
 			last, lastErr = v, nil
 			if v.Cycle.Cancelled {
-				return fmt.Errorf("cycle %d of %s was cancelled (%s): step %s will not open", v.Cycle.Number, inst, v.Cycle.CancelReason, key)
+				return rejected("cycle %d of %s was cancelled (%s): step %s will not open", v.Cycle.Number, inst, v.Cycle.CancelReason, key)
 			}
 			if v.Stage != nil {
 				var matched []workflows.StepRecord
@@ -500,7 +486,7 @@ func (a *app) waitStep(ctx context.Context, c client.Client, inst, key string, t
 				if len(matched) > 0 {
 					if asJSON {
 						return a.printJSON(waitResult{InstitutionID: inst, Cycle: v.Cycle.Number, WorkflowID: v.Stage.WorkflowID,
-							Today: v.Stage.Today, Step: &matched[0], Steps: matched})
+							Today: v.Stage.Today, Steps: matched})
 					}
 					for _, s := range matched {
 						fmt.Fprintf(a.stdout, "%s is open in %s since %s, due %s, held by %s (%s)\n",
@@ -509,7 +495,7 @@ func (a *app) waitStep(ctx context.Context, c client.Client, inst, key string, t
 					return nil
 				}
 			}
-		case isNoCycle(err):
+		case errors.Is(err, cycles.ErrNoCycle):
 			return err
 		default:
 			// A continue-as-new or a busy worker: ask again until the deadline.
@@ -528,7 +514,7 @@ func (a *app) waitStep(ctx context.Context, c client.Client, inst, key string, t
 }
 
 // describeOpen says what a cycle waits for now, for a timeout message.
-func describeOpen(v cycleView) string {
+func describeOpen(v cycles.Status) string {
 	st := v.Cycle
 	if st.ActiveWorkflowID == "" {
 		if !st.NextStageOn.IsZero() {
@@ -537,10 +523,8 @@ func describeOpen(v cycleView) string {
 		return "no stage is running"
 	}
 	var open []string
-	for _, s := range v.Steps {
-		if s.Status == workflows.StepOpen {
-			open = append(open, s.Key+" ("+s.HolderID+")")
-		}
+	for _, s := range v.OpenSteps() {
+		open = append(open, s.Key+" ("+s.HolderID+")")
 	}
 	if len(open) == 0 {
 		return fmt.Sprintf("stage %s has no open step", st.Stage)
@@ -548,24 +532,24 @@ func describeOpen(v cycleView) string {
 	return fmt.Sprintf("open in stage %s: %s", st.Stage, strings.Join(open, ", "))
 }
 
-func (a *app) waitNextCycle(ctx context.Context, c client.Client, inst string, timeout time.Duration, asJSON bool) error {
+func (a *app) waitNextCycle(ctx context.Context, cc *cycles.Client, inst string, timeout time.Duration, asJSON bool) error {
 	deadline := time.Now().Add(timeout)
-	first, err := a.queryCycle(ctx, c, inst)
+	first, err := cc.CycleStatus(ctx, inst)
 	if err != nil {
 		return err
 	}
 	for {
-		st, err := a.queryCycle(ctx, c, inst)
+		st, err := cc.CycleStatus(ctx, inst)
 		switch {
 		case err == nil && st.Number > first.Number:
 			if asJSON {
-				return a.printJSON(st)
+				return a.printJSON(cycleJSONOf(st))
 			}
 			fmt.Fprintf(a.stdout, "cycle %d of %s has started on %s (today is %s)\n", st.Number, inst, st.StartDate, st.Today)
 			return nil
 		case err == nil && st.Cancelled:
-			return fmt.Errorf("cycle %d of %s was cancelled (%s): no next cycle will start", st.Number, inst, st.CancelReason)
-		case isNoCycle(err):
+			return rejected("cycle %d of %s was cancelled (%s): no next cycle will start", st.Number, inst, st.CancelReason)
+		case errors.Is(err, cycles.ErrNoCycle):
 			return err
 		}
 		if time.Now().After(deadline) {
@@ -603,35 +587,21 @@ reason goes into the audit trail. A cancelled cycle can be started again with cy
 			if err != nil {
 				return err
 			}
-			if err := requireFlag("reason", reason, "say why the cycle is cancelled, e.g. the institution has closed"); err != nil {
-				return err
-			}
 			ctx := cmd.Context()
 			if err := a.checkInstitution(ctx, inst); err != nil {
 				return err
 			}
-			c, err := a.dial(ctx)
+			cc, done, err := a.cyclesClient(ctx)
 			if err != nil {
 				return err
 			}
-			defer c.Close()
-			// Say "no cycle" or "already cancelled" plainly rather than through the update's
-			// not-found error (a cancelled cycle's workflow has closed).
-			current, err := a.queryCycle(ctx, c, inst)
+			defer done()
+			st, err := cc.Cancel(ctx, inst, workflows.Cancellation{Action: workflows.Action{Actor: actor}, Reason: reason})
 			if err != nil {
-				return err
-			}
-			if current.Cancelled {
-				return rejected("cycle %d of %s was already cancelled (%s): start a new one with starter cycle start --institution %s",
-					current.Number, inst, current.CancelReason, inst)
-			}
-			var st workflows.CycleStatus
-			if err := a.sendUpdate(ctx, c, workflows.CycleWorkflowID(inst), workflows.UpdateCancelCycle,
-				workflows.Cancellation{Action: workflows.Action{Actor: actor}, Reason: reason}, &st); err != nil {
 				return err
 			}
 			if asJSON {
-				return a.printJSON(st)
+				return a.printJSON(cycleJSONOf(st))
 			}
 			fmt.Fprintf(a.stdout, "cycle %d of %s cancelled by %s: %s\n", st.Number, inst, actor, reason)
 			return nil
@@ -647,7 +617,7 @@ reason goes into the audit trail. A cancelled cycle can be started again with cy
 // the time of the workflow's last task, so while a cycle waits (for a stage, a timer, a
 // person) the "today" it reports falls behind the calendar. When the store knows the cycle's
 // clock, today is computed from it; otherwise the workflow's value stays.
-func (a *app) freshToday(ctx context.Context, v *cycleView) {
+func (a *app) freshToday(ctx context.Context, v *cycles.Status) {
 	st, err := a.openStore(ctx)
 	if err != nil {
 		return
@@ -657,11 +627,5 @@ func (a *app) freshToday(ctx context.Context, v *cycleView) {
 	if err != nil || row.DayLengthMS <= 0 || row.AnchorDate.IsZero() {
 		return
 	}
-	today := row.Clock().DateAt(a.now())
-	if today.After(v.Cycle.Today) {
-		v.Cycle.Today = today
-	}
-	if v.Stage != nil && today.After(v.Stage.Today) {
-		v.Stage.Today = today
-	}
+	v.AdvanceToday(row.Clock().DateAt(a.now()))
 }

@@ -113,39 +113,12 @@ func checkTexts(t *testing.T, what string, max int, texts ...string) {
 // readSelfEvaluation is what `selfeval submit` does with its --file before it sends the
 // update.
 func readSelfEvaluation(path string) (workflows.SelfEvaluationSubmission, error) {
-	var se selfEvaluationFile
-	if err := readJSONFile(path, &se, selfEvaluationFields); err != nil {
-		return workflows.SelfEvaluationSubmission{}, err
-	}
-	if len(se.Ratings) == 0 {
-		return workflows.SelfEvaluationSubmission{}, rejected("%s has no ratings", path)
-	}
-	ratings, err := se.ratings(path)
-	if err != nil {
-		return workflows.SelfEvaluationSubmission{}, err
-	}
-	return workflows.SelfEvaluationSubmission{Action: action(fuzzActor), Ratings: ratings, Indicators: se.Indicators,
-		Notes: se.Notes, Participants: se.Participants}, nil
+	return readSelfEvaluationFile(path, fuzzActor)
 }
 
 // readReport is what `report submit` does with its --file before it sends the update.
 func readReport(path string) (workflows.Report, error) {
-	var rf reportFile
-	if err := readJSONFile(path, &rf, reportFields); err != nil {
-		return workflows.Report{}, err
-	}
-	if _, err := domain.ParseVerdict(int(rf.Verdict)); err != nil {
-		return workflows.Report{}, rejected("%s: %v", path, err)
-	}
-	if len(rf.Assessments) == 0 {
-		return workflows.Report{}, rejected("%s has no assessments", path)
-	}
-	assessments, err := rf.assessments(path)
-	if err != nil {
-		return workflows.Report{}, err
-	}
-	return workflows.Report{Action: action(fuzzActor), Assessments: assessments, Suggestions: rf.Suggestions,
-		Summary: rf.Summary, Verdict: rf.Verdict}, nil
+	return readReportFile(path, fuzzActor)
 }
 
 func FuzzSelfEvaluationFile(f *testing.F) {
@@ -285,9 +258,6 @@ func FuzzActionPlanFile(f *testing.F) {
 		if err != nil {
 			checkRefusal(t, err)
 			return
-		}
-		if strings.TrimSpace(plan) == "" {
-			return // the command refuses it: "the action plan is empty"
 		}
 		written := strings.TrimPrefix(string(data), utf8BOM)
 		if plan != written {

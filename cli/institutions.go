@@ -8,8 +8,9 @@ import (
 
 	"github.com/spf13/cobra"
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
+	"go.temporal.io/api/serviceerror"
 
+	"github.com/kvalitetsmodel/accredit/cycles"
 	"github.com/kvalitetsmodel/accredit/domain"
 	"github.com/kvalitetsmodel/accredit/registry"
 	"github.com/kvalitetsmodel/accredit/store"
@@ -111,12 +112,13 @@ func (e cycleEnd) String() string {
 // cancelForClosure cancels the cycle of an institution that closed on the given day, why,
 // through the cycle's cancel update on behalf of actor; a cycle that was never started, no
 // longer runs or was cancelled already is left as it is, so closing twice never cancels twice.
-func (a *app) cancelForClosure(ctx context.Context, c client.Client, inst string, on domain.Date, why, actor string) (cycleEnd, error) {
+func (a *app) cancelForClosure(ctx context.Context, cc *cycles.Client, inst string, on domain.Date, why, actor string) (cycleEnd, error) {
 	id := workflows.CycleWorkflowID(inst)
 	end := cycleEnd{WorkflowID: id}
-	desc, err := c.DescribeWorkflowExecution(ctx, id, "")
+	desc, err := cc.Temporal().DescribeWorkflowExecution(ctx, id, "")
+	var notFound *serviceerror.NotFound
 	switch {
-	case isNotFound(err):
+	case errors.As(err, &notFound):
 		end.Result = cycleNone
 		return end, nil
 	case err != nil:
@@ -126,19 +128,14 @@ func (a *app) cancelForClosure(ctx context.Context, c client.Client, inst string
 		end.Result, end.Status = cycleEnded, status.String()
 		return end, nil
 	}
-	st, err := a.queryCycle(ctx, c, inst)
-	if err != nil {
-		return end, err
-	}
-	end.Cycle = st.Number
-	if st.Cancelled {
-		end.Result, end.Reason = cycleAlreadyCancelled, st.CancelReason
-		return end, nil
-	}
 	reason := closureReason(on, why)
-	var after workflows.CycleStatus
-	if err := a.sendUpdate(ctx, c, id, workflows.UpdateCancelCycle,
-		workflows.Cancellation{Action: workflows.Action{Actor: actor}, Reason: reason}, &after); err != nil {
+	after, err := cc.Cancel(ctx, inst, workflows.Cancellation{Action: workflows.Action{Actor: actor}, Reason: reason})
+	end.Cycle = after.Number
+	switch {
+	case errors.Is(err, cycles.ErrCancelled):
+		end.Result, end.Reason = cycleAlreadyCancelled, after.CancelReason
+		return end, nil
+	case err != nil:
 		return end, err
 	}
 	end.Result, end.Reason = cycleCancelled, reason
@@ -239,18 +236,18 @@ a mistaken closure is undone with starter institutions reopen.`,
 					inst, describeClosure(in), day, inst)
 			}
 			// Temporal first: when it cannot be reached, nothing is recorded.
-			c, err := a.dial(ctx)
+			cc, done, err := a.cyclesClient(ctx)
 			if err != nil {
 				return err
 			}
-			defer c.Close()
+			defer done()
 			already := in.Closed()
 			if !already {
 				if in, already, err = st.CloseInstitution(ctx, inst, day, actor, reason); err != nil {
 					return err
 				}
 			}
-			end, err := a.cancelForClosure(ctx, c, inst, in.ClosedOn, in.ClosedReason, actor)
+			end, err := a.cancelForClosure(ctx, cc, inst, in.ClosedOn, in.ClosedReason, actor)
 			if err != nil {
 				return fmt.Errorf("%s is %s in the registry, but its cycle could not be cancelled: %v; run the same command again to cancel it",
 					inst, describeClosure(in), oneLine(err))
@@ -353,14 +350,11 @@ func (a *app) importInstitutions(ctx context.Context, st *store.Store, path, act
 		return sum, err
 	}
 	var (
-		c       client.Client
+		cc      *cycles.Client
+		done    = func() {}
 		dialErr error
 	)
-	defer func() {
-		if c != nil {
-			c.Close()
-		}
-	}()
+	defer func() { done() }()
 	for i := range sum.Closed {
 		cl := &sum.Closed[i]
 		if cl.Created {
@@ -368,13 +362,16 @@ func (a *app) importInstitutions(ctx context.Context, st *store.Store, path, act
 			cl.Cycle = cycleNone
 			continue
 		}
-		if c == nil && dialErr == nil {
-			c, dialErr = a.dial(ctx)
+		if cc == nil && dialErr == nil {
+			cc, done, dialErr = a.cyclesClient(ctx)
+			if dialErr != nil {
+				done = func() {}
+			}
 		}
 		err := dialErr
 		var end cycleEnd
 		if err == nil {
-			end, err = a.cancelForClosure(ctx, c, cl.InstitutionID, cl.On, cl.Reason, actor)
+			end, err = a.cancelForClosure(ctx, cc, cl.InstitutionID, cl.On, cl.Reason, actor)
 		}
 		if err != nil {
 			cl.Error = fmt.Sprintf("its cycle could not be cancelled: %s; to cancel it, run starter institutions close %s --on %s --reason TEXT --as %s",

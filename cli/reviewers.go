@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -92,8 +93,11 @@ not employed there in the last 3 years, not on its previous cycle's team, capaci
 			idx := slices.IndexFunc(reg.Candidates, func(c domain.Candidate) bool { return c.PersonID == personID })
 			if idx < 0 {
 				p, err := st.Person(ctx, personID)
-				if err != nil {
+				if errors.Is(err, store.ErrNotFound) {
 					return rejected("person %s is not in the registry", personID)
+				}
+				if err != nil {
+					return err
 				}
 				return rejected("%s (%s) is %s, not a reviewer or representative: they cannot sit on a team", p.ID, p.Name, p.Role)
 			}

@@ -250,7 +250,7 @@ func (c *Client) Act(ctx context.Context, institutionID, update string, payload,
 	if !ok {
 		return workflows.CycleStatus{}, fmt.Errorf("cycles: %q is not an action on a stage", update)
 	}
-	if err := checkSize(update, payload); err != nil {
+	if err := CheckSubmission(update, payload); err != nil {
 		return workflows.CycleStatus{}, err
 	}
 	st, err := c.stageTarget(ctx, institutionID, update, stages)

@@ -153,10 +153,11 @@ func isNotFound(err error) bool {
 	return errors.As(err, &nf)
 }
 
-// checkSize refuses a payload larger than domain.MaxSubmissionBytes as JSON, which is how
-// the workflow receives it: the service's own limit with its own message, rather than
-// Temporal's ResourceExhausted at 2 MB.
-func checkSize(update string, payload any) error {
+// CheckSubmission refuses a payload larger than domain.MaxSubmissionBytes as JSON, which is
+// how the workflow receives it: the service's own limit with its own message, rather than
+// Temporal's ResourceExhausted at 2 MB. Every action runs it before it is sent; a caller may
+// run it earlier, before it dials (the starter does).
+func CheckSubmission(update string, payload any) error {
 	data, err := json.Marshal(payload)
 	if err != nil {
 		return fmt.Errorf("%s: encode the submission: %w", update, err)

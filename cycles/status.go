@@ -163,7 +163,7 @@ func (c *Client) query(ctx context.Context, workflowID string, out any) error {
 
 // update runs an update to completion and decodes its answer into result.
 func (c *Client) update(ctx context.Context, workflowID, name string, payload, result any) error {
-	if err := checkSize(name, payload); err != nil {
+	if err := CheckSubmission(name, payload); err != nil {
 		return err
 	}
 	uctx, cancel := context.WithTimeout(ctx, c.opts.UpdateTimeout)

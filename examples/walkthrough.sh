@@ -115,7 +115,7 @@ starter cycle wait "$INSTITUTION" --step invitation --timeout 1m
 # so accept whatever invitation is open until the team is complete and the visit date is due.
 for round in $(seq 1 40); do
 	status="$(starter cycle status "$INSTITUTION" --json)"
-	open="$(json '[s["key"] + " " + s["holder_id"] for s in d["steps"] if s["status"] == "open"]' <<<"$status")"
+	open="$(json '[s["key"] + " " + s["holder_id"] for s in (d["stage"] or {}).get("steps", []) if s["status"] == "open"]' <<<"$status")"
 	if grep -q '^visit-date ' <<<"$open" && ! grep -q '^invitation/' <<<"$open"; then
 		break
 	fi
@@ -132,7 +132,7 @@ done
 starter cycle status "$INSTITUTION" --json | json '["   %-24s %-6s %s" % (m["seat"], m["person_id"], m["status"]) for m in d["stage"]["team"]]'
 
 # ---- the visit ----------------------------------------------------------------------------
-LEAD="$(starter cycle wait "$INSTITUTION" --step visit-date --json | json 'd["step"]["holder_id"]')"
+LEAD="$(starter cycle wait "$INSTITUTION" --step visit-date --json | json 'd["steps"][0]["holder_id"]')"
 VISIT="$(starter cycle status "$INSTITUTION" --json | python3 -c '
 import datetime, json, sys
 today = datetime.date.fromisoformat(json.load(sys.stdin)["cycle"]["today"])

@@ -52,17 +52,50 @@ func (a *cliActor) mustRun(ctx context.Context, args ...string) string {
 
 func (a *cliActor) status(ctx context.Context, inst string) (workflows.CycleStatus, *workflows.StageStatus, error) {
 	code, out, errOut := a.run(ctx, "cycle", "status", inst, "--json")
+	var err error
 	if code != cli.ExitOK {
 		return workflows.CycleStatus{}, nil, fmt.Errorf("cycle status: exit %d: %s", code, errOut)
 	}
+	// The starter prints the clock's day length as text ("100ms"), not as the payload's
+	// nanoseconds: the clocks are read on their own.
 	var res struct {
-		Cycle workflows.CycleStatus  `json:"cycle"`
-		Stage *workflows.StageStatus `json:"stage"`
+		Cycle struct {
+			workflows.CycleStatus
+			Clock printedClock `json:"clock"`
+		} `json:"cycle"`
+		Stage *struct {
+			workflows.StageStatus
+			Clock printedClock `json:"clock"`
+		} `json:"stage"`
 	}
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
-		return res.Cycle, nil, fmt.Errorf("cycle status --json: %w", err)
+		return res.Cycle.CycleStatus, nil, fmt.Errorf("cycle status --json: %w", err)
 	}
-	return res.Cycle, res.Stage, nil
+	cycle := res.Cycle.CycleStatus
+	if cycle.Clock, err = res.Cycle.Clock.clock(); err != nil {
+		return cycle, nil, err
+	}
+	if res.Stage == nil {
+		return cycle, nil, nil
+	}
+	stage := res.Stage.StageStatus
+	stage.Clock, err = res.Stage.Clock.clock()
+	return cycle, &stage, err
+}
+
+// printedClock is a clock as the starter prints it.
+type printedClock struct {
+	AnchorDate domain.Date `json:"anchor_date"`
+	AnchorTime time.Time   `json:"anchor_time"`
+	DayLength  string      `json:"day_length"`
+}
+
+func (c printedClock) clock() (domain.Clock, error) {
+	day, err := time.ParseDuration(c.DayLength)
+	if err != nil {
+		return domain.Clock{}, fmt.Errorf("cycle status --json: day_length %q: %w", c.DayLength, err)
+	}
+	return domain.Clock{AnchorDate: c.AnchorDate, AnchorTime: c.AnchorTime, DayLength: day}, nil
 }
 
 func (a *cliActor) file(name string, v any) string {
