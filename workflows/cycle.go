@@ -327,7 +327,7 @@ func (c *cycle) recordCycle(ctx workflow.Context, status, note string) {
 		row.EndedOn = c.today(ctx)
 	}
 	var a *activities.Activities
-	_ = workflow.ExecuteActivity(effectOptions(ctx), a.RecordCycle, row).Get(ctx, nil)
+	_ = runEffect(ctx, a.RecordCycle, row, nil)
 }
 
 // audit records an action once: keyed by the update that carried it, or by the cycle and
@@ -340,5 +340,5 @@ func (c *cycle) audit(ctx workflow.Context, updateID, actor, action, details str
 	entry := activities.AuditWrite{ID: id, At: workflow.Now(ctx), ActorID: actor, Action: action,
 		InstitutionID: c.in.InstitutionID, Cycle: c.in.Number, Details: details}
 	var a *activities.Activities
-	_ = workflow.ExecuteActivity(effectOptions(ctx), a.RecordAudit, entry).Get(ctx, nil)
+	_ = runEffect(ctx, a.RecordAudit, entry, nil)
 }

@@ -69,6 +69,17 @@ type stepBook struct {
 func (b *stepBook) effect(ctx workflow.Context, activity any, arg any, result any) error {
 	b.inflight++
 	defer func() { b.inflight-- }()
+	return runEffect(ctx, activity, arg, result)
+}
+
+// runEffect runs a store write or a notification's queueing: a local activity, which costs
+// the history one marker instead of an activity's three events and a workflow task. Each
+// is idempotent by key, so running again after a crash is safe. Histories begun before
+// local-effects ran them as activities and replay that way.
+func runEffect(ctx workflow.Context, activity any, arg any, result any) error {
+	if workflow.GetVersion(ctx, ChangeLocalEffects, workflow.DefaultVersion, 1) >= 1 {
+		return workflow.ExecuteLocalActivity(localEffectOptions(ctx), activity, arg).Get(ctx, result)
+	}
 	return workflow.ExecuteActivity(effectOptions(ctx), activity, arg).Get(ctx, result)
 }
 
@@ -138,7 +149,7 @@ func (b *stepBook) openStep(ctx workflow.Context, spec stepSpec) *step {
 	b.inflight++
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		var a *activities.Activities
-		_ = workflow.ExecuteActivity(effectOptions(ctx), a.RecordStep, opened).Get(ctx, nil)
+		_ = runEffect(ctx, a.RecordStep, opened, nil)
 		b.notify(ctx, s, activities.KindTask, 0, today, []activities.Recipient{{PersonID: spec.HolderID}})
 		b.inflight--
 		b.walkAlerts(ctx, s)

@@ -341,8 +341,8 @@ func (e *external) recordFinal(ctx workflow.Context) {
 		id = e.book.key + "/" + StepRevisitReport
 	}
 	var a *activities.Activities
-	_ = workflow.ExecuteActivity(effectOptions(ctx), a.RecordFinalVerdict,
-		activities.FinalVerdict{ReportID: id, Verdict: int(e.final), On: e.finalOn, Revision: e.book.revs.next(ctx)}).Get(ctx, nil)
+	_ = runEffect(ctx, a.RecordFinalVerdict,
+		activities.FinalVerdict{ReportID: id, Verdict: int(e.final), On: e.finalOn, Revision: e.book.revs.next(ctx)}, nil)
 }
 
 func (e *external) recordReport(ctx workflow.Context, key string, r Report) {

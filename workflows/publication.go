@@ -23,7 +23,7 @@ func Publication(ctx workflow.Context, in StageInput) (StageResult, error) {
 	var a *activities.Activities
 	pub := activities.PublicationWrite{InstitutionID: in.InstitutionID, Cycle: in.Cycle, Verdict: int(in.Verdict),
 		PublishedOn: today, Summary: summary}
-	if err := workflow.ExecuteActivity(effectOptions(ctx), a.Publish, pub).Get(ctx, nil); err != nil {
+	if err := runEffect(ctx, a.Publish, pub, nil); err != nil {
 		return StageResult{}, err
 	}
 	n := activities.Notification{
@@ -31,7 +31,7 @@ func Publication(ctx workflow.Context, in StageInput) (StageResult, error) {
 		InstitutionID: in.InstitutionID, Institution: in.Institution.Name, Region: in.Institution.Region, Cycle: in.Cycle,
 		Step: string(StagePublication), Title: "Resultatet er offentliggjort", On: today, Text: summary,
 	}
-	if err := workflow.ExecuteActivity(effectOptions(ctx), a.Notify, n).Get(ctx, nil); err != nil {
+	if err := runEffect(ctx, a.Notify, n, nil); err != nil {
 		return StageResult{}, err
 	}
 	return StageResult{Outcome: "published " + today.String(), Verdict: in.Verdict}, nil

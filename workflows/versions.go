@@ -28,7 +28,10 @@ const (
 	// it opens, and the external evaluation the one its year-3 self-evaluation used (release
 	// v7).
 	ChangeCatalogueFromStore = "catalogue-from-store"
+	// ChangeLocalEffects: store writes and the queueing of notifications run as local
+	// activities, which halves a cycle's history (release v8).
+	ChangeLocalEffects = "local-effects"
 )
 
 // ChangeIDs lists every change ID the workflows use, oldest first.
-var ChangeIDs = []string{ChangeTellHandSeatedMember, ChangeVisibilityPerWorkflow, ChangeStepPolicies, ChangeAnnounceTeam, ChangeVisitOnItsDay, ChangeCatalogueFromStore}
+var ChangeIDs = []string{ChangeTellHandSeatedMember, ChangeVisibilityPerWorkflow, ChangeStepPolicies, ChangeAnnounceTeam, ChangeVisitOnItsDay, ChangeCatalogueFromStore, ChangeLocalEffects}
