@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -184,6 +185,12 @@ by a secretariat person of that file.`,
 			actor, err := a.actor(as)
 			if err != nil {
 				return err
+			}
+			// A file that cannot be read is a refusal, said before the store is opened.
+			if fi, err := os.Stat(args[0]); err != nil {
+				return cannotRead(args[0], err)
+			} else if fi.IsDir() {
+				return rejected("cannot read %s: it is a directory; give the path of a CSV file", args[0])
 			}
 			st, err := a.openStore(cmd.Context())
 			if err != nil {
