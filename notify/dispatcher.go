@@ -357,7 +357,8 @@ func (d *Dispatcher) attempt(ctx context.Context, lease string, row store.Outbox
 			return errAbandoned
 		}
 	}
-	return d.finish(ctx, lease, row, store.Outcome{Status: store.OutboxDelivered, SlackChannel: channel, SlackTS: ts})
+	return d.finish(ctx, lease, row, store.Outcome{Status: store.OutboxDelivered, SlackChannel: channel, SlackTS: ts,
+		Rendered: row.Superseded})
 }
 
 // finish records a row's outcome, even when ctx was cancelled in the meantime.

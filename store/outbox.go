@@ -186,12 +186,16 @@ type Outcome struct {
 	SlackTS      string
 	// Reason is why it failed or was only logged.
 	Reason string
-	At     time.Time
+	// Rendered is the superseded reason the message was posted with ('' for a current
+	// message): if the row was superseded for another reason while it was being posted, its
+	// Slack copy is left for an update.
+	Rendered string
+	At       time.Time
 }
 
 // FinishNotification records the outcome of a claimed row, and the same outcome for the rows
-// that share its message, in one transaction. A superseded row that was delivered anyway (it
-// was superseded while it was being posted) is left for an update.
+// that share its message, in one transaction. A row superseded while it was being posted is
+// left for an update.
 func (s *Store) FinishNotification(ctx context.Context, id, lease string, o Outcome) error {
 	switch o.Status {
 	case OutboxDelivered, OutboxLogged, OutboxFailed:
@@ -201,8 +205,8 @@ func (s *Store) FinishNotification(ctx context.Context, id, lease string, o Outc
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		set := `SET status = ?, slack_channel = CASE WHEN ? = '' THEN slack_channel ELSE ? END, slack_ts = ?,
 			last_error = ?, sent_at = ?, lease_owner = '', lease_expires_ms = 0,
-			update_status = CASE WHEN superseded <> '' AND ? <> '' THEN 'pending' ELSE update_status END`
-		args := []any{o.Status, o.SlackChannel, o.SlackChannel, o.SlackTS, o.Reason, o.At.UTC(), o.SlackTS}
+			update_status = CASE WHEN superseded <> ? AND ? <> '' THEN 'pending' ELSE update_status END`
+		args := []any{o.Status, o.SlackChannel, o.SlackChannel, o.SlackTS, o.Reason, o.At.UTC(), o.Rendered, o.SlackTS}
 		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE outbox `+set+`
 			WHERE id = ? AND lease_owner = ? AND status = 'sending'`), append(args, id, lease)...)
 		if err := leased(res, err); err != nil {

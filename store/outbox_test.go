@@ -287,6 +287,17 @@ func TestSupersedeStaleFollowsTheReadModel(t *testing.T) {
 	}
 	// The reminder is posted while superseded: it comes out without buttons, and is left for
 	// no update. A new task after the extension is current; then the step is done.
+	got, err = s.ClaimNotifications(ctx, "A#2", 1, 1000, 10)
+	if err != nil || len(got) != 2 || got[1].ID != reminder.ID {
+		t.Fatalf("claimed %q (%v), want the information and the reminder", ids(got), err)
+	}
+	if err := s.FinishNotification(ctx, reminder.ID, "A#2", Outcome{Status: OutboxDelivered, SlackChannel: "D1", SlackTS: "1.2",
+		Rendered: got[1].Superseded, At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if m := row(t, s, reminder.ID); m.UpdateStatus != "" {
+		t.Errorf("a row posted already superseded is left for an update (%q)", m.UpdateStatus)
+	}
 	queue(t, s, OutboxMessage{ID: "stage/visit-date/extended/1/2027-01-20/rev-2", Kind: "extended", RecipientID: "rev-2", StepID: step.ID,
 		Due: sql.NullString{String: "2027-02-15", Valid: true}})
 	if n, _ := s.SupersedeStale(ctx); n != 0 {
