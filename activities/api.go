@@ -192,6 +192,9 @@ type PublicationWrite struct {
 	Verdict       int         `json:"verdict"`
 	PublishedOn   domain.Date `json:"published_on"`
 	Summary       string      `json:"summary"`
+	// Generation is the catalogue generation the report assessed; zero from cycles begun
+	// before it was carried, which use the first.
+	Generation int `json:"generation,omitempty"`
 }
 
 func (p PublicationWrite) row() store.Publication {

@@ -139,7 +139,21 @@ func (a *Activities) RecordFinalVerdict(ctx context.Context, f FinalVerdict) err
 
 // Publish records the published result of a cycle.
 func (a *Activities) Publish(ctx context.Context, p PublicationWrite) error {
-	return a.Store.Publish(ctx, p.row())
+	rec, err := a.publishedRecord(ctx, p)
+	if errors.Is(err, store.ErrNotFound) {
+		// No report to publish from (a cycle whose report predates the store's report rows):
+		// the verdict alone is published.
+		a.Logger.Warn("no report to compose the published record from; publishing the verdict alone",
+			"institution", p.InstitutionID, "cycle", p.Cycle, "error", err)
+		return a.Store.Publish(ctx, p.row())
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := a.Store.PublishRecord(ctx, rec); err != nil && !errors.Is(err, store.ErrSameRecord) {
+		return err
+	}
+	return nil
 }
 
 // CheckCandidate tells whether a person may hold a seat for an institution on a date, and

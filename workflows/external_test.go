@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/kvalitetsmodel/accredit/domain"
+	"github.com/kvalitetsmodel/accredit/store"
 	"github.com/kvalitetsmodel/accredit/workflows"
 )
 
@@ -365,6 +366,9 @@ func TestCancelInTheMiddleOfAStep(t *testing.T) {
 		if r.Status == "open" {
 			t.Errorf("step %s still open in the read model after cancellation", r.Step)
 		}
+	}
+	if recs, err := h.store.PublishedRecords(t.Context(), store.PublishedFilter{WithSuperseded: true}); err != nil || len(recs) > 0 {
+		t.Errorf("a cancelled cycle published %d records (%v)", len(recs), err)
 	}
 }
 

@@ -22,7 +22,7 @@ func Publication(ctx workflow.Context, in StageInput) (StageResult, error) {
 	summary := fmt.Sprintf("%s, cyklus %d: %s (%s)", in.Institution.Name, in.Cycle, in.Verdict.LabelDA(), in.Verdict.LabelEN())
 	var a *activities.Activities
 	pub := activities.PublicationWrite{InstitutionID: in.InstitutionID, Cycle: in.Cycle, Verdict: int(in.Verdict),
-		PublishedOn: today, Summary: summary}
+		PublishedOn: today, Summary: summary, Generation: in.Generation}
 	if err := runEffect(ctx, a.Publish, pub, nil); err != nil {
 		return StageResult{}, err
 	}
