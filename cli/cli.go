@@ -140,7 +140,7 @@ func (a *app) openStore(ctx context.Context) (*store.Store, error) {
 	if err := a.requireDataDir(); err != nil {
 		return nil, err
 	}
-	st, err := store.OpenSQLite(ctx, a.cfg.StorePath())
+	st, err := store.Open(ctx, store.Location{URL: a.cfg.DatabaseURL, Path: a.cfg.StorePath()})
 	if err != nil {
 		return nil, err
 	}

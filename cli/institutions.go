@@ -34,7 +34,7 @@ func (a *app) checkInstitution(ctx context.Context, id string) error {
 		return err
 	}
 	// Reading needs no seed: skip its write transaction, which would wait for a busy worker.
-	st, err := store.OpenSQLite(ctx, a.cfg.StorePath())
+	st, err := store.Open(ctx, store.Location{URL: a.cfg.DatabaseURL, Path: a.cfg.StorePath()})
 	if err != nil {
 		return err
 	}

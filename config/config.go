@@ -71,6 +71,8 @@ type Config struct {
 	Slack Slack `yaml:"slack" envPrefix:"ACCREDIT_SLACK_"`
 	// Cycle holds every duration of the accreditation cycle.
 	Cycle Durations `yaml:"cycle" envPrefix:"ACCREDIT_"`
+	// Worker sizes the worker's cache and pollers.
+	Worker WorkerTuning `yaml:"worker" envPrefix:"ACCREDIT_WORKER_"`
 
 	// EmbeddedContinueAsNewAfter, when positive, is the history length (events) at which the
 	// embedded server suggests continue-as-new, instead of the server's default of thousands.
@@ -156,6 +158,7 @@ func Default() Config {
 		PublicBaseURL:        "http://127.0.0.1:8080",
 		Slack:                DefaultSlack(),
 		Cycle:                DefaultDurations(),
+		Worker:               DefaultWorkerTuning(),
 	}
 }
 
@@ -295,6 +298,7 @@ func (c *Config) validate(keepDataDir bool) []error {
 	}
 	problems = append(problems, c.validateSlack()...)
 	problems = append(problems, c.Cycle.validate()...)
+	problems = append(problems, c.Worker.validate()...)
 	return problems
 }
 

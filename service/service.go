@@ -41,7 +41,7 @@ func Start(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Serv
 		}
 	}()
 
-	if s.Store, err = store.OpenSQLite(ctx, cfg.StorePath()); err != nil {
+	if s.Store, err = store.Open(ctx, store.Location{URL: cfg.DatabaseURL, Path: cfg.StorePath()}); err != nil {
 		return nil, err
 	}
 	if err = s.Store.Seed(ctx); err != nil {
@@ -80,12 +80,25 @@ func Start(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Serv
 		return nil, err
 	}
 
-	s.worker = worker.New(s.Client, cfg.TaskQueue, worker.Options{})
+	// The cache is shared by every worker of the process, and set before the first starts.
+	worker.SetStickyWorkflowCacheSize(cfg.Worker.CacheSize)
+	s.worker = worker.New(s.Client, cfg.TaskQueue, WorkerOptions(cfg.Worker))
 	Register(s.worker, activities.New(s.Store, cfg, activities.LogNotifier{Logger: logger}, logger))
 	if err = s.worker.Start(); err != nil {
 		return nil, fmt.Errorf("start worker on task queue %s: %w", cfg.TaskQueue, err)
 	}
 	return s, nil
+}
+
+// WorkerOptions sizes the worker's pollers and concurrency from the configuration.
+func WorkerOptions(t config.WorkerTuning) worker.Options {
+	return worker.Options{
+		MaxConcurrentWorkflowTaskPollers:        t.WorkflowPollers,
+		MaxConcurrentActivityTaskPollers:        t.ActivityPollers,
+		MaxConcurrentWorkflowTaskExecutionSize:  t.MaxWorkflowTasks,
+		MaxConcurrentActivityExecutionSize:      t.MaxActivities,
+		MaxConcurrentLocalActivityExecutionSize: t.MaxActivities,
+	}
 }
 
 // Register puts every workflow and activity of the service on a worker (or a replayer).

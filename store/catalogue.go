@@ -120,6 +120,11 @@ func (s *Store) importGenerationTx(ctx context.Context, tx *sqlx.Tx, gen domain.
 	if err := gen.Validate(); err != nil {
 		return res, err
 	}
+	// Imports (and the seeds of replicas that start together) read the stored generations
+	// before they write one: one at a time.
+	if err := s.serialize(ctx, tx, "catalogue"); err != nil {
+		return res, err
+	}
 	given, err := json.Marshal(gen)
 	if err != nil {
 		return res, err
@@ -325,7 +330,7 @@ func (s *Store) writeGenerationTx(ctx context.Context, tx *sqlx.Tx, gen domain.G
 			source = CASE WHEN catalogue_generations.source = '' THEN excluded.source ELSE catalogue_generations.source END,
 			imported_at = COALESCE(catalogue_generations.imported_at, excluded.imported_at)`),
 		gen.Number, gen.Name.DA, gen.Name.EN, gen.EffectiveFrom.String(), gen.Example, gen.Notice.DA, gen.Notice.EN,
-		document, source, actor, s.now().UTC()); err != nil {
+		document, source, actor, s.stamp()); err != nil {
 		return fmt.Errorf("catalogue generation %d: %w", gen.Number, err)
 	}
 	for _, l := range gen.Scale {

@@ -79,6 +79,9 @@ func (s *Store) CloseInstitution(ctx context.Context, id string, on domain.Date,
 		return Institution{}, false, fmt.Errorf("close institution %s: say who closes it and why", id)
 	}
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := s.serialize(ctx, tx, "institution/"+id); err != nil {
+			return err
+		}
 		old, err := institutionTx(ctx, tx, id)
 		if err != nil {
 			return err
@@ -88,7 +91,7 @@ func (s *Store) CloseInstitution(ctx context.Context, id string, on domain.Date,
 			return nil
 		}
 		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE institutions SET closed_on = ?, closed_by = ?, closed_reason = ?,
-			updated_at = ? WHERE id = ?`), on, by, reason, s.now().UTC(), id); err != nil {
+			updated_at = ? WHERE id = ?`), on, by, reason, s.stamp(), id); err != nil {
 			return fmt.Errorf("close institution %s: %w", id, err)
 		}
 		in = old
@@ -110,6 +113,9 @@ func (s *Store) ReopenInstitution(ctx context.Context, id, by, reason string) (I
 	}
 	var was Institution
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := s.serialize(ctx, tx, "institution/"+id); err != nil {
+			return err
+		}
 		old, err := institutionTx(ctx, tx, id)
 		if err != nil {
 			return err
@@ -118,7 +124,7 @@ func (s *Store) ReopenInstitution(ctx context.Context, id, by, reason string) (I
 			return fmt.Errorf("reopen institution %s: %w", id, ErrNotClosed)
 		}
 		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE institutions SET closed_on = NULL, closed_by = '', closed_reason = '',
-			updated_at = ? WHERE id = ?`), s.now().UTC(), id); err != nil {
+			updated_at = ? WHERE id = ?`), s.stamp(), id); err != nil {
 			return fmt.Errorf("reopen institution %s: %w", id, err)
 		}
 		was = old
@@ -141,7 +147,7 @@ func (s *Store) auditInstitutionTx(ctx context.Context, tx *sqlx.Tx, institution
 	if _, err := rand.Read(nonce[:]); err != nil {
 		return err
 	}
-	at := s.now().UTC()
+	at := s.stamp()
 	// Unique per write, and sorted by time within the institution's entries of one action.
 	id := fmt.Sprintf("institution/%s/%s/%s/%x", institutionID, action, at.Format("20060102T150405.000000000Z"), nonce)
 	if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO audit_log (id, at, actor_id, action, institution_id,

@@ -30,8 +30,12 @@ type EvaluationKey struct {
 // ReplacePlannedAssignments stores a plan: for every evaluation it covers, the earlier
 // planned seats are replaced by these rows, in one transaction.
 func (s *Store) ReplacePlannedAssignments(ctx context.Context, evaluations []EvaluationKey, rows []PlannedAssignment) error {
-	now := s.now().UTC()
+	now := s.stamp()
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		// A second plan applied at once would insert the same seats after this one's delete.
+		if err := s.serialize(ctx, tx, "planned-assignments"); err != nil {
+			return err
+		}
 		for _, ev := range evaluations {
 			if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM planned_assignments WHERE institution_id = ? AND cycle_number = ?`), ev.InstitutionID, ev.Cycle); err != nil {
 				return err

@@ -76,6 +76,10 @@ var ErrSameRecord = errors.New("the published record is unchanged")
 // publications is written with the first version, in the same transaction.
 func (s *Store) PublishRecord(ctx context.Context, rec PublishedRecord) (PublishedRecord, error) {
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		// Two replicas publishing at once would both find no version and both write version 1.
+		if err := s.serialize(ctx, tx, fmt.Sprintf("published/%s/%d", rec.InstitutionID, rec.Cycle)); err != nil {
+			return err
+		}
 		var latest struct {
 			Version int    `db:"version"`
 			Record  string `db:"record"`

@@ -50,7 +50,7 @@ func (s *Store) UpsertCycle(ctx context.Context, c CycleRow) error {
 			day_length_ms = excluded.day_length_ms, revision = excluded.revision, updated_at = excluded.updated_at
 		WHERE cycles.revision < excluded.revision`),
 		c.InstitutionID, c.Number, c.WorkflowID, c.StartDate, c.Status, c.CurrentStep, nullDate(c.EndedOn), c.Note,
-		nullZero(c.Verdict), c.Generation, c.AnchorDate, c.AnchorTime.UTC(), c.DayLengthMS, c.Revision, s.now().UTC())
+		nullZero(c.Verdict), c.Generation, c.AnchorDate, dbTime(c.AnchorTime), c.DayLengthMS, c.Revision, s.stamp())
 	return err
 }
 
@@ -90,7 +90,7 @@ func (s *Store) UpsertStep(ctx context.Context, r StepRow) error {
 			updated_at = excluded.updated_at
 		WHERE steps.revision < excluded.revision`),
 		r.ID, r.InstitutionID, r.Cycle, r.Step, r.Title, string(r.Region), r.HolderID, r.HolderRole, r.Opened, r.Due,
-		r.Status, nullDate(r.Closed), r.ClosedBy, r.Note, r.Escalation, r.Revision, s.now().UTC())
+		r.Status, nullDate(r.Closed), r.ClosedBy, r.Note, r.Escalation, r.Revision, s.stamp())
 	return err
 }
 
@@ -218,7 +218,7 @@ func (s *Store) UpsertAssignment(ctx context.Context, a AssignmentRow) error {
 			reasons = excluded.reasons, revision = excluded.revision, updated_at = excluded.updated_at
 		WHERE assignments.revision < excluded.revision`),
 		a.ID, a.InstitutionID, a.Cycle, a.Role, a.PersonID, a.Status, a.InvitedOn, a.AnswerDue, nullDate(a.AnsweredOn),
-		a.Reasons, a.Revision, s.now().UTC())
+		a.Reasons, a.Revision, s.stamp())
 	return err
 }
 
@@ -247,7 +247,7 @@ func (s *Store) UpsertVisit(ctx context.Context, v VisitRow) error {
 			revision = excluded.revision, updated_at = excluded.updated_at
 		WHERE visits.revision < excluded.revision`),
 		v.ID, v.InstitutionID, v.Cycle, v.Kind, v.VisitOn, v.SetBy, nullDate(v.RecordedOn), v.RecordedBy, v.Notes,
-		v.Revision, s.now().UTC())
+		v.Revision, s.stamp())
 	return err
 }
 

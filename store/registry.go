@@ -167,7 +167,7 @@ func (s *Store) auditRegistryTx(ctx context.Context, tx *sqlx.Tx, a RegistryAudi
 	if _, err := rand.Read(nonce[:]); err != nil {
 		return err
 	}
-	at := s.now().UTC()
+	at := s.stamp()
 	// Unique per write, and sorted by time within the registry's entries.
 	id := fmt.Sprintf("registry/%s/%s/%x", a.Action, at.Format("20060102T150405.000000000Z"), nonce)
 	if _, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO audit_log (id, at, actor_id, action, institution_id,
@@ -222,7 +222,7 @@ func (s *Store) ImportInstitutions(ctx context.Context, municipalities []Municip
 				return fmt.Errorf("municipality %s: %w", m.Code, err)
 			}
 		}
-		now := s.now().UTC()
+		now := s.stamp()
 		for _, in := range institutions {
 			in.TargetGroups = sortedUnique(in.TargetGroups)
 			old, err := institutionTx(ctx, tx, in.ID)
@@ -312,7 +312,7 @@ func (s *Store) ImportPeople(ctx context.Context, people []Person, audit *Regist
 	)
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		counts, changes = UpsertCounts{}, nil
-		now := s.now().UTC()
+		now := s.stamp()
 		for _, p := range people {
 			p = normalisePerson(p)
 			old, err := personTx(ctx, tx, p.ID)

@@ -36,6 +36,28 @@ type Option func(*Store)
 // WithClock replaces the wall clock used for created_at and updated_at columns.
 func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
 
+// Location says where the domain store lives: the PostgreSQL database at URL when it is set
+// (several worker replicas share it), the SQLite file at Path otherwise (one machine, the
+// default). config.Config holds both: DatabaseURL and StorePath().
+type Location struct {
+	// URL is a postgres:// (or postgresql://) URL; empty selects SQLite.
+	URL string
+	// Path is the SQLite file, used when URL is empty.
+	Path string
+}
+
+// Open opens the domain store at loc, PostgreSQL or SQLite, and migrates it to the newest
+// schema. It is the one way the service, the starter and the tests open the store.
+func Open(ctx context.Context, loc Location, opts ...Option) (*Store, error) {
+	if loc.URL != "" {
+		return OpenPostgres(ctx, loc.URL, opts...)
+	}
+	if loc.Path == "" {
+		return nil, errors.New("open domain store: neither a PostgreSQL URL nor a SQLite file was given")
+	}
+	return OpenSQLite(ctx, loc.Path, opts...)
+}
+
 // OpenSQLite opens (creating when missing) the SQLite file at path with WAL, foreign keys and
 // a busy timeout, and migrates it to the newest schema.
 //
@@ -57,17 +79,25 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 	// Writers take the lock at BEGIN so that two writers wait for each other instead of
 	// failing with "database is locked" when upgrading a read transaction.
 	q.Set("_txlock", "immediate")
+	// LIKE tells upper from lower case, as it does on PostgreSQL.
+	q.Set("_cslike", "on")
 	db, err := sqlx.Open("sqlite3", "file:"+path+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open domain store %s: %w", path, err)
 	}
+	return open(ctx, db, path, opts)
+}
+
+// open finishes opening a store on db, whatever its backend: it checks the connection and
+// migrates. where names the database in errors (never with a password).
+func open(ctx context.Context, db *sqlx.DB, where string, opts []Option) (*Store, error) {
 	s := &Store{db: db, now: time.Now}
 	for _, o := range opts {
 		o(s)
 	}
 	if err := db.PingContext(ctx); err != nil {
 		_ = db.Close()
-		return nil, fmt.Errorf("open domain store %s: %w", path, err)
+		return nil, fmt.Errorf("open domain store %s: %w", where, err)
 	}
 	if _, err := s.Migrate(ctx); err != nil {
 		_ = db.Close()
@@ -102,23 +132,51 @@ func (s *Store) Close() error { return s.db.Close() }
 // DB exposes the handle for tests and read-only reports.
 func (s *Store) DB() *sqlx.DB { return s.db }
 
-func (s *Store) dialect() goose.Dialect {
+// Backend names the database the store runs on: "sqlite" or "postgres".
+func (s *Store) Backend() string {
 	if s.db.DriverName() == "sqlite3" {
+		return "sqlite"
+	}
+	return "postgres"
+}
+
+func (s *Store) dialect() goose.Dialect {
+	if s.Backend() == "sqlite" {
 		return goose.DialectSQLite3
 	}
 	return goose.DialectPostgres
 }
 
-// Migrate applies every pending migration and returns the versions it applied. Running it
-// on an up-to-date database applies nothing.
-func (s *Store) Migrate(ctx context.Context) ([]int64, error) {
+// migrations is the goose provider of the embedded migrations for this store's dialect. On
+// PostgreSQL it holds a session advisory lock while it migrates, so that worker replicas
+// starting together apply each migration once (the others wait, then find nothing to do);
+// SQLite's single writer needs none.
+func (s *Store) migrations() (*goose.Provider, error) {
 	sub, err := fs.Sub(migrations, "migrations")
 	if err != nil {
 		return nil, err
 	}
-	provider, err := goose.NewProvider(s.dialect(), s.db.DB, sub)
+	var opts []goose.ProviderOption
+	if s.Backend() == "postgres" {
+		locker, err := migrationLocker()
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	provider, err := goose.NewProvider(s.dialect(), s.db.DB, sub, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("prepare migrations: %w", err)
+	}
+	return provider, nil
+}
+
+// Migrate applies every pending migration and returns the versions it applied. Running it
+// on an up-to-date database applies nothing.
+func (s *Store) Migrate(ctx context.Context) ([]int64, error) {
+	provider, err := s.migrations()
+	if err != nil {
+		return nil, err
 	}
 	results, err := provider.Up(ctx)
 	if err != nil {
@@ -133,16 +191,19 @@ func (s *Store) Migrate(ctx context.Context) ([]int64, error) {
 
 // SchemaVersion is the newest applied migration.
 func (s *Store) SchemaVersion(ctx context.Context) (int64, error) {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		return 0, err
-	}
-	provider, err := goose.NewProvider(s.dialect(), s.db.DB, sub)
+	provider, err := s.migrations()
 	if err != nil {
 		return 0, err
 	}
 	return provider.GetDBVersion(ctx)
 }
+
+// dbTime is t as both backends keep it: in UTC, to the microsecond (PostgreSQL's TIMESTAMP
+// precision; SQLite would keep nanoseconds), so that a time reads back the same from either.
+func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// stamp is the store clock's now, as dbTime keeps it, for created_at and updated_at.
+func (s *Store) stamp() time.Time { return dbTime(s.now()) }
 
 // inTx runs fn in a transaction, committing when it returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
@@ -155,6 +216,21 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// serialize makes the write transactions that name the same key run one after the other, for
+// a transaction that reads before it writes and must see what a concurrent one wrote (two
+// replicas publishing the same record both read "no version yet"). On PostgreSQL it takes a
+// transaction-level advisory lock on the key, released at commit or rollback; on SQLite every
+// write transaction already holds the database's one write lock from BEGIN (_txlock=immediate).
+func (s *Store) serialize(ctx context.Context, tx *sqlx.Tx, key string) error {
+	if s.Backend() != "postgres" {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, key); err != nil {
+		return fmt.Errorf("wait for the other writers of %s: %w", key, err)
+	}
+	return nil
 }
 
 // ErrNotFound is returned when a looked-up row does not exist.

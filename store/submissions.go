@@ -41,7 +41,7 @@ func (s *Store) InsertSubmission(ctx context.Context, sub Submission, ratings []
 		res, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO submissions (id, institution_id, cycle_number, step, kind,
 			submitted_by, submitted_on, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO NOTHING`),
-			sub.ID, sub.InstitutionID, sub.Cycle, sub.Step, sub.Kind, sub.SubmittedBy, sub.SubmittedOn, sub.Payload, s.now().UTC())
+			sub.ID, sub.InstitutionID, sub.Cycle, sub.Step, sub.Kind, sub.SubmittedBy, sub.SubmittedOn, sub.Payload, s.stamp())
 		if err != nil {
 			return fmt.Errorf("submission %s: %w", sub.ID, err)
 		}
@@ -101,7 +101,7 @@ func (s *Store) InsertReport(ctx context.Context, r ReportRow, assessments []Rep
 			submitted_on, verdict, summary, suggestions, payload, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO NOTHING`),
 			r.ID, r.InstitutionID, r.Cycle, r.Kind, r.AuthorID, r.SubmittedOn, r.Verdict, r.Summary, r.Suggestions,
-			r.Payload, s.now().UTC())
+			r.Payload, s.stamp())
 		if err != nil {
 			return fmt.Errorf("report %s: %w", r.ID, err)
 		}
@@ -122,7 +122,7 @@ func (s *Store) InsertReport(ctx context.Context, r ReportRow, assessments []Rep
 // a verdict recorded at an older revision (a late retry) never replaces a newer one.
 func (s *Store) FinaliseReport(ctx context.Context, id string, verdict int, on domain.Date, revision int64) error {
 	_, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE reports SET final_verdict = ?, final_on = ?, final_revision = ?,
-		updated_at = ? WHERE id = ? AND final_revision < ?`), verdict, on, revision, s.now().UTC(), id, revision)
+		updated_at = ? WHERE id = ? AND final_revision < ?`), verdict, on, revision, s.stamp(), id, revision)
 	return err
 }
 
@@ -141,7 +141,7 @@ func (s *Store) Publish(ctx context.Context, p Publication) error {
 	_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO publications (institution_id, cycle_number, verdict,
 		published_on, summary, created_at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (institution_id, cycle_number) DO NOTHING`),
-		p.InstitutionID, p.Cycle, p.Verdict, p.PublishedOn, p.Summary, s.now().UTC())
+		p.InstitutionID, p.Cycle, p.Verdict, p.PublishedOn, p.Summary, s.stamp())
 	return err
 }
 
