@@ -45,6 +45,9 @@ const MinDayLength = 100 * time.Millisecond
 type Config struct {
 	// DataDir holds the domain store, the embedded Temporal database and the outbox.
 	DataDir string `yaml:"data_dir" env:"ACCREDIT_DATA_DIR"`
+	// DatabaseURL (postgres://...) puts the domain store in that PostgreSQL database, which
+	// several worker replicas share; empty keeps it in DataDir as SQLite (StorePath).
+	DatabaseURL string `yaml:"database_url" env:"ACCREDIT_DATABASE_URL"`
 	// HTTPAddr is where the web dashboard listens.
 	HTTPAddr string `yaml:"http_addr" env:"ACCREDIT_HTTP_ADDR"`
 	// EmbeddedTemporalAddr is where the embedded Temporal server listens when no Temporal
@@ -296,6 +299,7 @@ func (c *Config) validate(keepDataDir bool) []error {
 	if c.CapacityPerYear < 1 {
 		add("ACCREDIT_CAPACITY_PER_YEAR must be at least 1, got %d", c.CapacityPerYear)
 	}
+	problems = append(problems, c.validateDatabase()...)
 	problems = append(problems, c.validateSlack()...)
 	problems = append(problems, c.Cycle.validate()...)
 	problems = append(problems, c.Worker.validate()...)
@@ -383,7 +387,7 @@ func (c Config) Namespace() string {
 	return c.Temporal.Namespace
 }
 
-// StorePath is the SQLite file of the domain store.
+// StorePath is the SQLite file of the domain store, used when DatabaseURL is empty.
 func (c Config) StorePath() string { return filepath.Join(c.DataDir, "accredit.db") }
 
 // TemporalDatabasePath is the SQLite file of the embedded Temporal server.
