@@ -173,20 +173,37 @@ func (s *Store) migrations() (*goose.Provider, error) {
 
 // Migrate applies every pending migration and returns the versions it applied. Running it
 // on an up-to-date database applies nothing.
+//
+// Two processes may migrate one database at once (replicas that start together; the starter
+// while the worker starts). On PostgreSQL the second waits for goose's lock. SQLite has no
+// such lock: goose picks the pending migrations before its transaction takes the write lock,
+// so the slower process fails on a migration the other just applied, and rolls it back. When
+// the database then holds that migration, Migrate carries on from there.
 func (s *Store) Migrate(ctx context.Context) ([]int64, error) {
 	provider, err := s.migrations()
 	if err != nil {
 		return nil, err
 	}
-	results, err := provider.Up(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("migrate domain store: %w", err)
+	var applied []int64
+	for attempt := 1; ; attempt++ {
+		results, err := provider.Up(ctx)
+		var partial *goose.PartialError
+		if errors.As(err, &partial) {
+			results = partial.Applied
+		}
+		for _, r := range results {
+			applied = append(applied, r.Source.Version)
+		}
+		if err == nil {
+			return applied, nil
+		}
+		if partial != nil && s.Backend() == "sqlite" && attempt < 10 {
+			if v, verr := provider.GetDBVersion(ctx); verr == nil && v >= partial.Failed.Source.Version {
+				continue // another process applied it
+			}
+		}
+		return applied, fmt.Errorf("migrate domain store: %w", err)
 	}
-	applied := make([]int64, 0, len(results))
-	for _, r := range results {
-		applied = append(applied, r.Source.Version)
-	}
-	return applied, nil
 }
 
 // SchemaVersion is the newest applied migration.
