@@ -95,6 +95,7 @@ func (a *app) peopleCommand() *cobra.Command {
 	cmd.AddCommand(a.importCommand("people", func(cmd *cobra.Command, st *store.Store, path, actor string) (registry.Summary, error) {
 		return registry.ImportPeopleAs(cmd.Context(), st, path, domain.DateOf(a.now()), actor)
 	}))
+	cmd.AddCommand(a.peopleLinkCommand())
 
 	var (
 		role, region string

@@ -72,6 +72,8 @@ type Config struct {
 	SecretariatChannels map[string]string `yaml:"secretariat_channels" env:"ACCREDIT_SECRETARIAT_CHANNELS"`
 	// Slack is the Slack app that delivers notifications; without a bot token they are logged.
 	Slack Slack `yaml:"slack" envPrefix:"ACCREDIT_SLACK_"`
+	// Web is the web app's sign-in: link and session lifetimes, and OpenID Connect.
+	Web Web `yaml:"web" envPrefix:"ACCREDIT_"`
 	// Cycle holds every duration of the accreditation cycle.
 	Cycle Durations `yaml:"cycle" envPrefix:"ACCREDIT_"`
 	// Worker sizes the worker's cache and pollers.
@@ -160,6 +162,7 @@ func Default() Config {
 		CapacityPerYear:      3,
 		PublicBaseURL:        "http://127.0.0.1:8080",
 		Slack:                DefaultSlack(),
+		Web:                  DefaultWeb(),
 		Cycle:                DefaultDurations(),
 		Worker:               DefaultWorkerTuning(),
 	}
@@ -301,6 +304,7 @@ func (c *Config) validate(keepDataDir bool) []error {
 	}
 	problems = append(problems, c.validateDatabase()...)
 	problems = append(problems, c.validateSlack()...)
+	problems = append(problems, c.validateWeb()...)
 	problems = append(problems, c.Cycle.validate()...)
 	problems = append(problems, c.Worker.validate()...)
 	return problems

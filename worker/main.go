@@ -1,7 +1,7 @@
 // Command worker runs the accreditation service: it migrates the domain store, starts an
 // embedded Temporal server unless TEMPORAL_ADDRESS names a cluster, runs the workflows and
-// activities, and delivers the notification outbox (to Slack, or to the log without
-// ACCREDIT_SLACK_BOT_TOKEN) until SIGINT or SIGTERM.
+// activities, delivers the notification outbox (to Slack, or to the log without
+// ACCREDIT_SLACK_BOT_TOKEN) and serves the web app on ACCREDIT_HTTP_ADDR until SIGINT or SIGTERM.
 package main
 
 import (
@@ -17,6 +17,7 @@ import (
 	"github.com/kvalitetsmodel/accredit/config"
 	"github.com/kvalitetsmodel/accredit/notify"
 	"github.com/kvalitetsmodel/accredit/service"
+	"github.com/kvalitetsmodel/accredit/web"
 )
 
 func main() {
@@ -56,8 +57,17 @@ func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	}
 	defer s.Stop()
 	dispatcher := notify.New(s.Store, cfg, logger, notify.Options{})
+	app, ln, err := web.Open(ctx, cfg, s.Store, s.Client, logger)
+	if err != nil {
+		return err
+	}
 	var wg sync.WaitGroup
 	wg.Go(func() { dispatcher.Run(ctx) })
+	wg.Go(func() {
+		if err := app.Serve(ctx, ln); err != nil {
+			logger.Error("web app stopped", "error", err)
+		}
+	})
 	defer wg.Wait()
 
 	mode := "cluster"
@@ -67,7 +77,8 @@ func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	logger.Info("worker ready",
 		"temporal", cfg.TemporalAddress(), "temporal_mode", mode, "namespace", cfg.Namespace(),
 		"task_queue", cfg.TaskQueue, "data_dir", cfg.DataDir, "store", cfg.StorePath(),
-		"day_length", cfg.DayLength.String(), "notifications", dispatcher.Mode())
+		"day_length", cfg.DayLength.String(), "notifications", dispatcher.Mode(),
+		"web", "http://"+ln.Addr().String(), "public_url", cfg.PublicBaseURL)
 	<-ctx.Done()
 	logger.Info("stopping worker")
 	return nil

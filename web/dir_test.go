@@ -1,0 +1,5 @@
+package web
+
+import "os"
+
+var dirFS = os.DirFS(".")
