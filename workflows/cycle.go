@@ -17,6 +17,7 @@ import (
 // stage is a child workflow, so every history stays small; the cycle continues as new into
 // the next cycle, and earlier whenever the server suggests it.
 func AccreditationCycle(ctx workflow.Context, in CycleInput) (CycleStatus, error) {
+	begin(ctx)
 	c := &cycle{in: in}
 	// Handlers first, so a status query answers even while the cycle reads its settings.
 	if err := c.register(ctx); err != nil {
@@ -71,7 +72,7 @@ func (c *cycle) setup(ctx workflow.Context) error {
 		return nil
 	}
 	var a *activities.Activities
-	if err := workflow.ExecuteActivity(effectOptions(ctx), a.LoadSettings).Get(ctx, &c.state.Settings); err != nil {
+	if err := runRead(ctx, a.LoadSettings, &c.state.Settings); err != nil {
 		return err
 	}
 	if c.in.Clock != nil {
@@ -100,7 +101,7 @@ func newCycleClock(start domain.Date, now time.Time, dayLength time.Duration) do
 func (c *cycle) refreshInstitution(ctx workflow.Context) error {
 	var a *activities.Activities
 	var info activities.InstitutionContext
-	if err := workflow.ExecuteActivity(effectOptions(ctx), a.LoadInstitution, c.in.InstitutionID, c.in.StartDate).Get(ctx, &info); err != nil {
+	if err := runRead(ctx, a.LoadInstitution, &info, c.in.InstitutionID, c.in.StartDate); err != nil {
 		return err
 	}
 	c.state.Institution = InstitutionInfo{ID: info.ID, Name: info.Name, Region: info.Region, ManagerID: info.ManagerID,
@@ -286,7 +287,7 @@ func (c *cycle) status(ctx workflow.Context) CycleStatus {
 
 // visibilityPerWorkflow reports whether this cycle runs with ChangeVisibilityPerWorkflow.
 func (c *cycle) visibilityPerWorkflow(ctx workflow.Context) bool {
-	return workflow.GetVersion(ctx, ChangeVisibilityPerWorkflow, workflow.DefaultVersion, 1) >= 1
+	return changed(ctx, ChangeVisibilityPerWorkflow)
 }
 
 // cycleAttributes name the cycle every workflow of it belongs to.

@@ -72,12 +72,21 @@ func (b *stepBook) effect(ctx workflow.Context, activity any, arg any, result an
 	return runEffect(ctx, activity, arg, result)
 }
 
+// runRead reads from the store (the settings, the institution): a local activity for a
+// workflow begun from release v9 on, an activity for one begun before.
+func runRead(ctx workflow.Context, activity any, result any, args ...any) error {
+	if baselined(ctx) {
+		return workflow.ExecuteLocalActivity(localEffectOptions(ctx), activity, args...).Get(ctx, result)
+	}
+	return workflow.ExecuteActivity(effectOptions(ctx), activity, args...).Get(ctx, result)
+}
+
 // runEffect runs a store write or a notification's queueing: a local activity, which costs
 // the history one marker instead of an activity's three events and a workflow task. Each
 // is idempotent by key, so running again after a crash is safe. Histories begun before
 // local-effects ran them as activities and replay that way.
 func runEffect(ctx workflow.Context, activity any, arg any, result any) error {
-	if workflow.GetVersion(ctx, ChangeLocalEffects, workflow.DefaultVersion, 1) >= 1 {
+	if changed(ctx, ChangeLocalEffects) {
 		return workflow.ExecuteLocalActivity(localEffectOptions(ctx), activity, arg).Get(ctx, result)
 	}
 	return workflow.ExecuteActivity(effectOptions(ctx), activity, arg).Get(ctx, result)
@@ -162,7 +171,7 @@ func (b *stepBook) walkAlerts(ctx workflow.Context, s *step) {
 	policy := b.in.Settings.Durations.DeadlinePolicy()
 	// Before step-policies, a step that did not escalate got no reminder: it waited for its
 	// due date and expired.
-	perStep := workflow.GetVersion(ctx, ChangeStepPolicies, workflow.DefaultVersion, 1) >= 1
+	perStep := changed(ctx, ChangeStepPolicies)
 	after := s.rec.Opened.AddDays(-1)
 	for s.open() {
 		version := s.dueVersion

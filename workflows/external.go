@@ -15,6 +15,7 @@ import (
 // with a verdict, hears the institution, follows up (action plan or revisit), and takes an
 // appeal if one comes. It returns the final verdict and the team.
 func ExternalEvaluation(ctx workflow.Context, in StageInput) (StageResult, error) {
+	begin(ctx)
 	e := &external{book: newStepBook(ctx, StageExternalEvaluation, in), seats: map[domain.TeamRole]*seat{},
 		teamLock: workflow.NewMutex(ctx)}
 	if err := e.register(ctx); err != nil {
@@ -177,7 +178,7 @@ func (e *external) awaitStep(ctx workflow.Context, spec stepSpec) error {
 // the visit waits, and the notices follow the new date. Cycles that agreed a date before
 // this change opened the visit step at once.
 func (e *external) awaitVisitDay(ctx workflow.Context, kind string, v *visit) error {
-	if workflow.GetVersion(ctx, ChangeVisitOnItsDay, workflow.DefaultVersion, 1) < 1 {
+	if !changed(ctx, ChangeVisitOnItsDay) {
 		return nil
 	}
 	e.awaitingVisitDay = true

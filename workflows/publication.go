@@ -12,6 +12,7 @@ import (
 // (PRODUCT.md §3.3): the verdict and its meaning, never personal data, and tells the
 // institution manager that it is out.
 func Publication(ctx workflow.Context, in StageInput) (StageResult, error) {
+	begin(ctx)
 	today := in.Clock.DateAt(workflow.Now(ctx))
 	id := workflow.GetInfo(ctx).WorkflowExecution.ID
 	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (StageStatus, error) {

@@ -14,6 +14,7 @@ import (
 // with staff and possibly users and relatives, rates every standard of the catalogue
 // generation in force and records indicator values, within 8 weeks of the opening.
 func SelfEvaluation(ctx workflow.Context, in StageInput) (StageResult, error) {
+	begin(ctx)
 	book := newStepBook(ctx, StageSelfEvaluation, in)
 	// The handlers are in place before the catalogue is read, so a status query never finds
 	// the stage without them; the validator reads gen when a submission comes.

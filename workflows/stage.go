@@ -139,7 +139,7 @@ func (b *stepBook) finishCancelled(ctx workflow.Context) StageResult {
 // where the regions import their own. Stages begun before the catalogue came from the store
 // use the shipped generation of the cycle's number.
 func generationInForce(ctx workflow.Context, on domain.Date, number int) (domain.Generation, error) {
-	if workflow.GetVersion(ctx, ChangeCatalogueFromStore, workflow.DefaultVersion, 1) < 1 {
+	if !changed(ctx, ChangeCatalogueFromStore) {
 		return generation(number)
 	}
 	var a *activities.Activities
@@ -151,7 +151,7 @@ func generationInForce(ctx workflow.Context, on domain.Date, number int) (domain
 // generationNumbered is a catalogue generation by number, from the domain store; stages begun
 // before the catalogue came from the store use the shipped one.
 func generationNumbered(ctx workflow.Context, number int) (domain.Generation, error) {
-	if workflow.GetVersion(ctx, ChangeCatalogueFromStore, workflow.DefaultVersion, 1) < 1 {
+	if !changed(ctx, ChangeCatalogueFromStore) {
 		return generation(number)
 	}
 	var a *activities.Activities

@@ -67,7 +67,7 @@ func (e *external) assembleTeam(ctx workflow.Context) error {
 	for {
 		if e.teamComplete() {
 			e.settleTrainee(ctx)
-			if workflow.GetVersion(ctx, ChangeAnnounceTeam, workflow.DefaultVersion, 1) >= 1 {
+			if changed(ctx, ChangeAnnounceTeam) {
 				e.announceTeam(ctx)
 			}
 			return nil
@@ -410,7 +410,7 @@ func (e *external) assignReviewer(ctx workflow.Context, req ReviewerAssignment) 
 	e.excluded = append(e.excluded, req.PersonID)
 	e.teamVersion++
 	e.recordAssignment(ctx, m, e.today(ctx), e.today(ctx), e.today(ctx))
-	if workflow.GetVersion(ctx, ChangeTellHandSeatedMember, workflow.DefaultVersion, 1) >= 1 {
+	if changed(ctx, ChangeTellHandSeatedMember) {
 		e.tellSeated(ctx, m)
 	}
 	e.book.audit(ctx, req.Actor, "assign-reviewer", string(req.Seat), fmt.Sprintf("%s (replacing %q)%s: %s", req.PersonID, previous, overriding(req.Overrides), excerpt(req.Reason, auditExcerpt)))

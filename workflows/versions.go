@@ -1,5 +1,7 @@
 package workflows
 
+import "go.temporal.io/sdk/workflow"
+
 // Behaviour changes to running workflows, each behind workflow.GetVersion. A cycle runs for
 // years across many deploys: a history recorded before a change must replay on the old
 // branch. Each change ID is listed in ChangeIDs, and TestReplayArchivedReleases fails until
@@ -31,7 +33,27 @@ const (
 	// ChangeLocalEffects: store writes and the queueing of notifications run as local
 	// activities, which halves a cycle's history (release v8).
 	ChangeLocalEffects = "local-effects"
+	// ChangeBaseline: a workflow begun from release v9 on records this one marker as the first
+	// thing it does, and every change before it is in effect for it without a marker of its
+	// own (each marker costs the history two events). Such a workflow also reads the settings
+	// and the institution with local activities (release v9).
+	ChangeBaseline = "baseline-v9"
 )
 
+// begin is the first thing every workflow does: it settles, once, whether the workflow began
+// from release v9 on. A history recorded before has no marker here and replays as before.
+func begin(ctx workflow.Context) { _ = baselined(ctx) }
+
+// baselined reports whether the workflow began from release v9 on.
+func baselined(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, ChangeBaseline, workflow.DefaultVersion, 1) >= 1
+}
+
+// changed reports whether a change is in effect for this workflow: always for one begun from
+// release v9 on, and otherwise as its own marker says (recorded the first time it is asked).
+func changed(ctx workflow.Context, change string) bool {
+	return baselined(ctx) || workflow.GetVersion(ctx, change, workflow.DefaultVersion, 1) >= 1
+}
+
 // ChangeIDs lists every change ID the workflows use, oldest first.
-var ChangeIDs = []string{ChangeTellHandSeatedMember, ChangeVisibilityPerWorkflow, ChangeStepPolicies, ChangeAnnounceTeam, ChangeVisitOnItsDay, ChangeCatalogueFromStore, ChangeLocalEffects}
+var ChangeIDs = []string{ChangeTellHandSeatedMember, ChangeVisibilityPerWorkflow, ChangeStepPolicies, ChangeAnnounceTeam, ChangeVisitOnItsDay, ChangeCatalogueFromStore, ChangeLocalEffects, ChangeBaseline}
