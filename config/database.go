@@ -26,3 +26,12 @@ func (c *Config) validateDatabase() []error {
 	}
 	return nil
 }
+
+// StoreDisplay names where the domain store is, for logs: the PostgreSQL URL without its
+// password, or the SQLite file.
+func (c Config) StoreDisplay() string {
+	if c.DatabaseURL != "" {
+		return pgurl.Redact(c.DatabaseURL)
+	}
+	return c.StorePath()
+}

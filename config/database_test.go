@@ -57,3 +57,14 @@ func TestBadDatabaseURL(t *testing.T) {
 		})
 	}
 }
+
+func TestStoreDisplayHidesThePassword(t *testing.T) {
+	cfg := mustLoad(t, Source{Environ: hermetic(t, "ACCREDIT_DATABASE_URL=postgres://accredit:s3cret@db.example.org/accredit")})
+	if got, want := cfg.StoreDisplay(), "postgres://accredit:xxxxx@db.example.org/accredit"; got != want {
+		t.Errorf("StoreDisplay() = %q, want %q", got, want)
+	}
+	cfg = mustLoad(t, Source{Environ: hermetic(t)})
+	if got := cfg.StoreDisplay(); got != cfg.StorePath() {
+		t.Errorf("StoreDisplay() = %q, want the SQLite file %q", got, cfg.StorePath())
+	}
+}
