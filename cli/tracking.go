@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -23,6 +22,7 @@ func (a *app) stepsCommand() *cobra.Command {
 	var (
 		region, step, inst, holder string
 		overdue, asJSON            bool
+		limit, offset              int
 	)
 	list := &cobra.Command{
 		Use:   "list [--region R] [--step KEY] [--institution ID] [--holder PERSON-ID] [--overdue]",
@@ -55,29 +55,14 @@ key and its sub-steps (invitation matches invitation/lead/1). The last line coun
 			if err := checkInstitutionFilter(cmd.Context(), st, f.InstitutionID); err != nil {
 				return err
 			}
-			rows, err := st.OpenSteps(cmd.Context(), f)
+			if limit < 0 || offset < 0 {
+				return rejected("--limit and --offset count steps: give 0 or more")
+			}
+			f.Overdue, f.Limit, f.Offset = overdue, limit, offset
+			out, err := st.OpenSteps(cmd.Context(), f)
 			if err != nil {
 				return err
 			}
-			out := make([]store.StepRow, 0, len(rows))
-			for _, r := range rows {
-				if overdue && r.DaysOverdue <= 0 {
-					continue
-				}
-				out = append(out, r)
-			}
-			sort.SliceStable(out, func(i, j int) bool {
-				if out[i].DaysOverdue != out[j].DaysOverdue {
-					return out[i].DaysOverdue > out[j].DaysOverdue
-				}
-				if c := out[i].Due.Compare(out[j].Due); c != 0 {
-					return c < 0
-				}
-				if out[i].InstitutionID != out[j].InstitutionID {
-					return out[i].InstitutionID < out[j].InstitutionID
-				}
-				return out[i].Step < out[j].Step
-			})
 			if asJSON {
 				return a.printJSON(out)
 			}
@@ -107,6 +92,8 @@ key and its sub-steps (invitation matches invitation/lead/1). The last line coun
 	list.Flags().StringVar(&inst, "institution", "", "only this institution")
 	list.Flags().StringVar(&holder, "holder", "", "only steps held by this person")
 	list.Flags().BoolVar(&overdue, "overdue", false, "only steps past their due date")
+	list.Flags().IntVar(&limit, "limit", 0, "list at most this many steps (0: all)")
+	list.Flags().IntVar(&offset, "offset", 0, "skip this many steps first (with --limit, the next page)")
 	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.AddCommand(list)
 	return cmd

@@ -6,6 +6,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -80,18 +81,68 @@ type StepRow struct {
 // UpsertStep writes a step; an older revision (a retried or late activity) never overwrites
 // a newer one.
 func (s *Store) UpsertStep(ctx context.Context, r StepRow) error {
-	_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO steps (id, institution_id, cycle_number, step, title,
+	clock, err := s.cycleClock(ctx, r.InstitutionID, r.Cycle)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO steps (id, institution_id, cycle_number, step, title,
 		region, holder_id, holder_role, opened_on, due_on, status, closed_on, closed_by, note, escalation_level,
-		revision, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		revision, overdue_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET title = excluded.title, holder_id = excluded.holder_id,
 			holder_role = excluded.holder_role, due_on = excluded.due_on, status = excluded.status,
 			closed_on = excluded.closed_on, closed_by = excluded.closed_by, note = excluded.note,
 			escalation_level = excluded.escalation_level, revision = excluded.revision,
-			updated_at = excluded.updated_at
+			overdue_at = excluded.overdue_at, updated_at = excluded.updated_at
 		WHERE steps.revision < excluded.revision`),
 		r.ID, r.InstitutionID, r.Cycle, r.Step, r.Title, string(r.Region), r.HolderID, r.HolderRole, r.Opened, r.Due,
-		r.Status, nullDate(r.Closed), r.ClosedBy, r.Note, r.Escalation, r.Revision, s.stamp())
+		r.Status, nullDate(r.Closed), r.ClosedBy, r.Note, r.Escalation, r.Revision, overdueAt(clock, r.Due), s.stamp())
 	return err
+}
+
+// overdueAt is the instant a step due on due becomes overdue on its cycle's calendar: the
+// start of the next day, in Unix milliseconds.
+func overdueAt(clock domain.Clock, due domain.Date) int64 {
+	if due.IsZero() {
+		return 0
+	}
+	return clock.TimeOf(due.AddDays(1)).UnixMilli()
+}
+
+// cycleClock is one cycle's calendar; a cycle not (yet) in the read model runs on real days.
+func (s *Store) cycleClock(ctx context.Context, institutionID string, number int) (domain.Clock, error) {
+	var rows []CycleRow
+	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT institution_id, number, anchor_date, anchor_time,
+		day_length_ms FROM cycles WHERE institution_id = ? AND number = ?`), institutionID, number); err != nil {
+		return domain.Clock{}, err
+	}
+	if len(rows) == 0 || rows[0].DayLengthMS <= 0 {
+		return realDays, nil
+	}
+	return rows[0].Clock(), nil
+}
+
+// realDays is the calendar of a cycle without a read-model row: real days, in UTC.
+var realDays = domain.Clock{AnchorDate: domain.NewDate(2000, time.January, 1),
+	AnchorTime: time.Date(2000, time.January, 1, 0, 0, 0, 0, time.UTC), DayLength: 24 * time.Hour}
+
+// fillOverdueAt fills in when each step written before the column existed becomes overdue.
+func (s *Store) fillOverdueAt(ctx context.Context) error {
+	var rows []StepRow
+	if err := s.db.SelectContext(ctx, &rows, `SELECT id, institution_id, cycle_number, due_on FROM steps
+		WHERE overdue_at IS NULL`); err != nil {
+		return fmt.Errorf("steps without overdue_at: %w", err)
+	}
+	for _, r := range rows {
+		clock, err := s.cycleClock(ctx, r.InstitutionID, r.Cycle)
+		if err != nil {
+			return err
+		}
+		if _, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE steps SET overdue_at = ? WHERE id = ?`),
+			overdueAt(clock, r.Due), r.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // StepFilter narrows OpenSteps; zero fields match everything.
@@ -101,48 +152,107 @@ type StepFilter struct {
 	Step          string
 	InstitutionID string
 	HolderID      string
+	// Overdue keeps only the steps past their due date on their cycle's calendar.
+	Overdue bool
+	// Limit and Offset page the list; a zero Limit lists every step.
+	Limit, Offset int
 }
 
-// OpenSteps lists the steps still waiting for someone, the longest overdue first.
+// OpenSteps lists the steps still waiting for someone, the longest overdue first. The
+// filters, the order and the page are SQL on indexed columns; "today" and the days overdue
+// are worked out on each listed step's cycle calendar.
 func (s *Store) OpenSteps(ctx context.Context, f StepFilter) ([]StepRow, error) {
-	query := `SELECT id, institution_id, cycle_number, step, title, region, holder_id, holder_role, opened_on, due_on,
-		status, COALESCE(closed_on, '') AS closed_on, closed_by, note, escalation_level, revision
-		FROM steps WHERE status = 'open'`
+	query := `SELECT s.id, s.institution_id, s.cycle_number, s.step, s.title, s.region, s.holder_id, s.holder_role,
+		s.opened_on, s.due_on, s.status, COALESCE(s.closed_on, '') AS closed_on, s.closed_by, s.note,
+		s.escalation_level, s.revision, c.anchor_date AS c_anchor_date, c.anchor_time AS c_anchor_time,
+		c.day_length_ms AS c_day_length_ms
+		FROM steps s LEFT JOIN cycles c ON c.institution_id = s.institution_id AND c.number = s.cycle_number
+		WHERE s.status = 'open'`
 	var args []any
 	if f.Region != "" {
-		query += ` AND region = ?`
+		query += ` AND s.region = ?`
 		args = append(args, string(f.Region))
 	}
 	if f.Step != "" {
-		query += ` AND (step = ? OR step LIKE ? ESCAPE '\')`
+		query += ` AND (s.step = ? OR s.step LIKE ? ESCAPE '\')`
 		args = append(args, f.Step, likeEscaper.Replace(f.Step)+"/%")
 	}
 	if f.InstitutionID != "" {
-		query += ` AND institution_id = ?`
+		query += ` AND s.institution_id = ?`
 		args = append(args, f.InstitutionID)
 	}
 	if f.HolderID != "" {
-		query += ` AND holder_id = ?`
+		query += ` AND s.holder_id = ?`
 		args = append(args, f.HolderID)
 	}
-	query += ` ORDER BY due_on, institution_id, step`
-	var out []StepRow
-	if err := s.db.SelectContext(ctx, &out, s.db.Rebind(query), args...); err != nil {
-		return nil, err
-	}
-	clocks, err := s.cycleClocks(ctx)
-	if err != nil {
-		return nil, err
-	}
 	now := s.now()
-	for i := range out {
-		clock, ok := clocks[cycleKey{out[i].InstitutionID, out[i].Cycle}]
-		if !ok || clock.DayLength <= 0 {
-			out[i].Today = domain.DateOf(now.UTC())
-		} else {
-			out[i].Today = clock.DateAt(now)
+	if f.Overdue {
+		query += ` AND s.overdue_at <= ?`
+		args = append(args, now.UnixMilli())
+	}
+	// Ties in the order (steps overdue from the same instant) go by ID, which begins with the
+	// institution: the index gives the order, so a page reads only its own rows.
+	query += ` ORDER BY s.overdue_at, s.id`
+	if f.Limit > 0 {
+		query += fmt.Sprintf(` LIMIT %d OFFSET %d`, f.Limit, max(f.Offset, 0))
+	}
+	var rows []struct {
+		StepRow
+		AnchorDate domain.Date   `db:"c_anchor_date"`
+		AnchorTime sql.NullTime  `db:"c_anchor_time"`
+		DayLength  sql.NullInt64 `db:"c_day_length_ms"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(query), args...); err != nil {
+		return nil, err
+	}
+	out := make([]StepRow, len(rows))
+	for i, r := range rows {
+		clock := realDays
+		if r.DayLength.Valid && r.DayLength.Int64 > 0 && r.AnchorTime.Valid {
+			clock = domain.Clock{AnchorDate: r.AnchorDate, AnchorTime: r.AnchorTime.Time, DayLength: time.Duration(r.DayLength.Int64) * time.Millisecond}
 		}
+		out[i] = r.StepRow
+		out[i].Today = clock.DateAt(now)
 		out[i].DaysOverdue = domain.DaysOverdue(out[i].Due, out[i].Today)
+	}
+	return out, nil
+}
+
+// StepCount is how many steps of one kind are open, and overdue, in one region.
+type StepCount struct {
+	Region  domain.Region `json:"region"`
+	Step    string        `json:"step"`
+	Open    int           `json:"open"`
+	Overdue int           `json:"overdue"`
+}
+
+// OpenStepCounts counts the open and overdue steps per region and step kind ("invitation"
+// for "invitation/lead/1"), in one grouped query.
+func (s *Store) OpenStepCounts(ctx context.Context) ([]StepCount, error) {
+	var rows []struct {
+		Region  string `db:"region"`
+		Step    string `db:"step"`
+		Open    int    `db:"open"`
+		Overdue int    `db:"overdue"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT region, step, COUNT(*) AS open,
+		SUM(CASE WHEN overdue_at <= ? THEN 1 ELSE 0 END) AS overdue
+		FROM steps WHERE status = 'open' GROUP BY region, step ORDER BY region, step`), s.now().UnixMilli()); err != nil {
+		return nil, err
+	}
+	index := map[[2]string]int{}
+	var out []StepCount
+	for _, r := range rows {
+		kind, _, _ := strings.Cut(r.Step, "/")
+		k := [2]string{r.Region, kind}
+		i, ok := index[k]
+		if !ok {
+			i = len(out)
+			index[k] = i
+			out = append(out, StepCount{Region: domain.Region(r.Region), Step: kind})
+		}
+		out[i].Open += r.Open
+		out[i].Overdue += r.Overdue
 	}
 	return out, nil
 }

@@ -195,7 +195,7 @@ func (s *Store) Migrate(ctx context.Context) ([]int64, error) {
 			applied = append(applied, r.Source.Version)
 		}
 		if err == nil {
-			return applied, nil
+			return applied, s.fillOverdueAt(ctx)
 		}
 		if partial != nil && s.Backend() == "sqlite" && attempt < 10 {
 			if v, verr := provider.GetDBVersion(ctx); verr == nil && v >= partial.Failed.Source.Version {
