@@ -9,7 +9,9 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"regexp"
@@ -84,7 +86,7 @@ func connect() {
 	defer cancel()
 	if err := db.PingContext(ctx); err != nil {
 		_ = db.Close()
-		reason = fmt.Sprintf("no server at %s (%s)", u.Redacted(), oneLine(err))
+		reason = fmt.Sprintf("no server at %s (%s)", u.Redacted(), short(err))
 		return
 	}
 	db.SetMaxOpenConns(2)
@@ -154,6 +156,18 @@ func dropLeftovers(ctx context.Context) {
 	}
 }
 
-func oneLine(err error) string {
+// short is why the connection failed, on one line: the network error alone when there is
+// one (pgx repeats it for every address it tried).
+func short(err error) string {
+	var (
+		op  *net.OpError
+		dns *net.DNSError
+	)
+	switch {
+	case errors.As(err, &op):
+		err = op
+	case errors.As(err, &dns):
+		err = dns
+	}
 	return strings.Join(strings.Fields(err.Error()), " ")
 }
