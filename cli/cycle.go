@@ -47,6 +47,9 @@ func (a *app) cycleStartCommand() *cobra.Command {
 	var (
 		inst, region, start, as string
 		all, asJSON             bool
+		waitOpen                bool
+		concurrency             int
+		waitTimeout             time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "start (--institution ID | --region REGION | --all) --as PERSON-ID",
@@ -119,29 +122,14 @@ for a region or all, it is skipped and reported on its line, and counted in the 
 				fmt.Fprintf(a.stdout, "cycle 1 of %s started on %s (workflow %s, run %s)\n", inst, startDate, res.WorkflowID, res.RunID)
 				return nil
 			}
+			if concurrency < 1 || concurrency > 64 {
+				return rejected("--concurrency is %d: give 1 to 64 cycles started at a time", concurrency)
+			}
 			results := make([]startResult, 0, len(targets))
 			counts := map[string]int{}
 			var skipped []string
-			for _, in := range targets {
-				id := in.ID
-				var res startResult
-				if in.Closed() {
-					// A closed institution gets no new cycle: skipped, and said so.
-					res = startResult{InstitutionID: id, WorkflowID: workflows.CycleWorkflowID(id), Result: "skipped",
-						Reason: "closed on " + in.ClosedOn.String(), ClosedOn: in.ClosedOn}
-					if in.ClosedReason != "" {
-						res.Reason += ": " + in.ClosedReason
-					}
-					skipped = append(skipped, id)
-				} else {
-					var err error
-					res, err = a.startCycle(ctx, cc, id, startDate, actor)
-					switch {
-					case err == nil, errors.Is(err, cycles.ErrAlreadyRunning):
-					default:
-						res.Result, res.Error = "failed", oneLine(err)
-					}
-				}
+			report := func(res startResult) {
+				id := res.InstitutionID
 				counts[res.Result]++
 				results = append(results, res)
 				if !asJSON {
@@ -156,6 +144,29 @@ for a region or all, it is skipped and reported on its line, and counted in the 
 						fmt.Fprintf(a.stdout, "%s: failed: %s\n", id, res.Error)
 					}
 				}
+			}
+			for _, in := range targets {
+				if in.Closed() {
+					// A closed institution gets no new cycle: skipped, and said so.
+					res := startResult{InstitutionID: in.ID, WorkflowID: workflows.CycleWorkflowID(in.ID), Result: "skipped",
+						Reason: "closed on " + in.ClosedOn.String(), ClosedOn: in.ClosedOn}
+					if in.ClosedReason != "" {
+						res.Reason += ": " + in.ClosedReason
+					}
+					skipped = append(skipped, in.ID)
+					report(res)
+				}
+			}
+			var started []string
+			for _, res := range a.startAll(ctx, cc, open, startDate, actor, concurrency, report, asJSON) {
+				if res.Result == "started" || res.Result == "already-running" {
+					started = append(started, res.InstitutionID)
+				}
+			}
+			interrupted := ctx.Err() != nil
+			var waitErr error
+			if waitOpen && !interrupted && len(started) > 0 {
+				_, waitErr = a.waitOpen(ctx, started, waitTimeout, asJSON)
 			}
 			if asJSON {
 				if err := a.printJSON(results); err != nil {
@@ -172,12 +183,19 @@ for a region or all, it is skipped and reported on its line, and counted in the 
 				if n := counts["failed"]; n > 0 {
 					summary += fmt.Sprintf(", %d failed", n)
 				}
+				if waitOpen && waitErr == nil && !interrupted && len(started) > 0 {
+					summary += fmt.Sprintf("; all %d have opened their first step", len(started))
+				}
 				fmt.Fprintf(a.stdout, "(%s)\n", summary)
+			}
+			if interrupted {
+				return fmt.Errorf("interrupted after %d of %d cycles: run the same command again to start the rest (running cycles are left alone)",
+					len(results)-len(skipped), len(open))
 			}
 			if n := counts["failed"]; n > 0 {
 				return fmt.Errorf("%d of %d cycles could not be started", n, len(open))
 			}
-			return nil
+			return waitErr
 		},
 	}
 	cmd.Flags().StringVar(&inst, "institution", "", "start the cycle of this institution")
@@ -186,6 +204,9 @@ for a region or all, it is skipped and reported on its line, and counted in the 
 	cmd.Flags().StringVar(&start, "start", "", "start date YYYY-MM-DD (default: today)")
 	addActorFlag(cmd, &as, "the secretariat")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
+	cmd.Flags().IntVar(&concurrency, "concurrency", 8, "with --region or --all: how many cycles are started at a time")
+	cmd.Flags().BoolVar(&waitOpen, "wait-open", false, "with --region or --all: wait until every started cycle has opened its first step")
+	cmd.Flags().DurationVar(&waitTimeout, "wait-timeout", 30*time.Minute, "how long --wait-open waits")
 	return cmd
 }
 

@@ -434,3 +434,18 @@ func (s *Store) ReviewerLoad(ctx context.Context) (map[string]Load, error) {
 	}
 	return out, nil
 }
+
+// InstitutionsWithSteps lists the institutions whose cycle number has opened at least one
+// step: a bulk start waits on it until every new cycle is under way.
+func (s *Store) InstitutionsWithSteps(ctx context.Context, cycle int) (map[string]bool, error) {
+	var ids []string
+	if err := s.db.SelectContext(ctx, &ids, s.db.Rebind(`SELECT DISTINCT institution_id FROM steps
+		WHERE cycle_number = ?`), cycle); err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}
