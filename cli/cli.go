@@ -127,6 +127,9 @@ func checkFlagsUTF8(cmd *cobra.Command) error {
 // requireDataDir refuses a data directory that does not exist: a mistyped or missing
 // ACCREDIT_DATA_DIR must not silently create an empty store that the worker never reads.
 func (a *app) requireDataDir() error {
+	if a.cfg.DatabaseURL != "" && !a.cfg.Embedded() {
+		return nil // the store is in PostgreSQL and Temporal elsewhere: nothing lives in the data directory
+	}
 	if fi, err := os.Stat(a.cfg.DataDir); err != nil || !fi.IsDir() {
 		return rejected("the data directory %s does not exist: start the worker once (go run ./worker) to create it, "+
 			"or set ACCREDIT_DATA_DIR (or --config) to the worker's data directory", a.cfg.DataDir)

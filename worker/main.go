@@ -76,7 +76,7 @@ func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	}
 	logger.Info("worker ready",
 		"temporal", cfg.TemporalAddress(), "temporal_mode", mode, "namespace", cfg.Namespace(),
-		"task_queue", cfg.TaskQueue, "data_dir", cfg.DataDir, "store", cfg.StorePath(),
+		"task_queue", cfg.TaskQueue, "data_dir", cfg.DataDir, "store", cfg.StoreDisplay(),
 		"day_length", cfg.DayLength.String(), "notifications", dispatcher.Mode(),
 		"web", "http://"+ln.Addr().String(), "public_url", cfg.PublicBaseURL)
 	<-ctx.Done()
