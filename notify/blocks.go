@@ -11,9 +11,9 @@ import (
 )
 
 // Action and block IDs of the messages' interactive parts: the one place that names them, for
-// the messages rendered here and for whatever handles the clicks. Every button's value is
-// the outbox row's ID, so a click names its message; who may act is decided by who clicked,
-// never by the value.
+// the messages rendered here and for whatever handles the clicks (package notify/slackapp).
+// Every button's value is the outbox row's ID, so a click names its message, and so its
+// institution and step; who may act is decided by who clicked, never by the value.
 const (
 	// BlockActions is the block holding a task's buttons; a superseded message has none.
 	BlockActions = "accredit_actions"
@@ -21,6 +21,32 @@ const (
 	ActionOpenTask = "accredit_open_task"
 	// ActionOpenOverview opens the list of overdue steps (a digest's link button).
 	ActionOpenOverview = "accredit_open_overview"
+	// ActionOpenHomeTask opens a task's page from the App Home tab (a link button).
+	ActionOpenHomeTask = "accredit_home_open_task"
+
+	// ActionAcceptInvitation accepts the invitation to a seat on the team.
+	ActionAcceptInvitation = "accredit_accept_invitation"
+	// ActionDeclineInvitation opens the modal that asks why the invitation is declined.
+	ActionDeclineInvitation = "accredit_decline_invitation"
+	// ActionSetVisitDate opens the modal with a date picker for the visit's date (the lead).
+	ActionSetVisitDate = "accredit_set_visit_date"
+	// ActionRecordVisit records that the visit took place (the lead, on the day or after).
+	ActionRecordVisit = "accredit_record_visit"
+)
+
+// The modals opened from the buttons: their callback IDs, and the input blocks and elements
+// whose values their submissions carry. A modal's private metadata is the outbox row's ID.
+const (
+	// ViewDeclineInvitation asks for the reason an invitation is declined.
+	ViewDeclineInvitation = "accredit_decline_invitation"
+	// ViewSetVisitDate asks for the date of the visit or the revisit.
+	ViewSetVisitDate = "accredit_set_visit_date"
+	// BlockReason and ElementReason are the decline modal's text input.
+	BlockReason   = "accredit_reason"
+	ElementReason = "reason"
+	// BlockDate and ElementDate are the visit-date modal's date picker.
+	BlockDate   = "accredit_date"
+	ElementDate = "date"
 )
 
 // MetadataEventType is the event type of the Slack message metadata every message carries;
@@ -140,15 +166,52 @@ func renderStep(row store.OutboxMessage, c Content, today domain.Date) []slack.B
 	return blocks
 }
 
-// actionsFor is the buttons of a message about a step. Today that is a link to the step's
-// page; the buttons that act from Slack (accept or decline an invitation, confirm the visit
-// date, record the visit) belong here too, with their action IDs among the constants above.
+// StepKind is the kind of a step key: "invitation" for "invitation/lead/1".
+func StepKind(step string) string {
+	kind, _, _ := strings.Cut(step, "/")
+	return kind
+}
+
+// actionsFor is the buttons of a message about a step: in a person's own direct messages,
+// those that act from Slack (accept or decline an invitation, choose the visit's date,
+// record that the visit took place), and always a link to the step's page in the web app,
+// named for what is done there (the self-evaluation, the comments on the report).
 func actionsFor(row store.OutboxMessage, c Content) []slack.BlockElement {
-	open := slack.NewButtonBlockElement(ActionOpenTask, row.ID, plain("Åbn opgaven")).WithURL(c.Link)
-	if c.Kind == KindTask || c.Kind == KindEscalation {
+	var acts []slack.BlockElement
+	if row.Channel == RouteDM || row.Channel == "" {
+		switch StepKind(c.Step) {
+		case "invitation":
+			acts = append(acts,
+				slack.NewButtonBlockElement(ActionAcceptInvitation, row.ID, plain("Sig ja")).WithStyle(slack.StylePrimary),
+				slack.NewButtonBlockElement(ActionDeclineInvitation, row.ID, plain("Sig nej …")))
+		case "visit-date", "revisit-date":
+			acts = append(acts, slack.NewButtonBlockElement(ActionSetVisitDate, row.ID, plain("Vælg datoen …")).
+				WithStyle(slack.StylePrimary))
+		case "visit", "revisit":
+			what := "besøget"
+			if StepKind(c.Step) == "revisit" {
+				what = "genbesøget"
+			}
+			confirm := slack.NewConfirmationBlockObject(plain("Registrér "+what), mrkdwn(fmt.Sprintf(
+				"Har %s hos %s fundet sted? Det kan ikke gøres om.", what, escape(c.Institution))), plain("Ja, det har"), plain("Annullér"))
+			acts = append(acts, slack.NewButtonBlockElement(ActionRecordVisit, row.ID, plain("Registrér at "+what+" har fundet sted")).
+				WithStyle(slack.StylePrimary).WithConfirm(confirm))
+		}
+	}
+	label := "Åbn opgaven"
+	switch StepKind(c.Step) {
+	case "self-evaluation":
+		label = "Udfyld selvevalueringen"
+	case "hearing":
+		label = "Kommentér rapporten"
+	case "action-plan":
+		label = "Udfyld handleplanen"
+	}
+	open := slack.NewButtonBlockElement(ActionOpenTask, row.ID, plain(label)).WithURL(c.Link)
+	if len(acts) == 0 && (c.Kind == KindTask || c.Kind == KindEscalation) {
 		open = open.WithStyle(slack.StylePrimary)
 	}
-	return []slack.BlockElement{open}
+	return append(acts, open)
 }
 
 // daysLeft says how the due date stands on today.

@@ -6,12 +6,14 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/kvalitetsmodel/accredit/domain"
 )
 
 // The kinds of message. The first six are those of the workflows' notifications
-// (activities.Kind*, which a test holds equal to these); the last two are the dispatcher's own.
+// (activities.Kind*, which a test holds equal to these); the last three are the dispatcher's
+// own.
 const (
 	KindTask       = "task"
 	KindReminder   = "reminder"
@@ -23,6 +25,9 @@ const (
 	KindDigest = "digest"
 	// KindDeliveryFailure tells the secretariat that a message could not be delivered.
 	KindDeliveryFailure = "delivery-failure"
+	// KindCalendar is a visit's calendar invitation (an .ics file), or its cancellation, to a
+	// member of the team or the institution manager.
+	KindCalendar = "calendar"
 )
 
 // HasButtons says whether messages of a kind carry buttons, and so are updated when their
@@ -68,6 +73,31 @@ type Content struct {
 	More   int          `json:"more,omitempty"`
 	// Failed is the message a delivery failure is about.
 	Failed *FailedMessage `json:"failed,omitempty"`
+	// Calendar is the event of a calendar invitation.
+	Calendar *CalendarInvite `json:"calendar,omitempty"`
+}
+
+// CalendarInvite is one SEQUENCE of a visit's calendar event, as sent to one person: the
+// .ics file is rendered from it when it is delivered, the same however often that is tried.
+type CalendarInvite struct {
+	UID       string      `json:"uid"`
+	Sequence  int         `json:"sequence"`
+	Date      domain.Date `json:"date"`
+	Cancelled bool        `json:"cancelled,omitempty"`
+	// Stamp is when this SEQUENCE was decided (DTSTAMP).
+	Stamp time.Time `json:"stamp"`
+	// VisitKind is "visit" or "revisit".
+	VisitKind string           `json:"visit_kind"`
+	Location  string           `json:"location,omitempty"`
+	Organizer *CalendarPerson  `json:"organizer,omitempty"`
+	Attendees []CalendarPerson `json:"attendees,omitempty"`
+}
+
+// CalendarPerson is an organizer or attendee of a calendar event.
+type CalendarPerson struct {
+	PersonID string `json:"person_id"`
+	Name     string `json:"name,omitempty"`
+	Email    string `json:"email,omitempty"`
 }
 
 // DigestLine is one overdue step in a digest.
@@ -150,6 +180,8 @@ func Subject(c Content) string {
 		return fmt.Sprintf("Opgaven er trukket tilbage: %s", what)
 	case KindDigest:
 		return fmt.Sprintf("Overskredne frister %s, %s: %d trin", regionName(c.Region), c.On, len(c.Digest)+c.More)
+	case KindCalendar:
+		return calendarSubject(c)
 	case KindDeliveryFailure:
 		if c.Failed != nil {
 			return fmt.Sprintf("En besked til %s kunne ikke leveres i Slack (%s)", c.Failed.Recipient, c.Failed.Reason)

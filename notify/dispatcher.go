@@ -18,7 +18,9 @@
 // Besides delivery, each round the dispatcher updates (chat.update) the messages whose step
 // the read model shows done, withdrawn, extended or handed over, so that no stale button
 // stays clickable; posts each working day's digest of overdue steps to the secretariat
-// channels; and tells the secretariat of failed rows.
+// channels; tells the secretariat of failed rows; sends the visits' calendar invitations
+// (calendar.go); and republishes the App Home tab (home.go) of each person whose tasks it
+// has just told them of or updated.
 package notify
 
 import (
@@ -78,6 +80,7 @@ type Dispatcher struct {
 
 	mu      sync.Mutex
 	digests map[string]bool // "<channel key>/<date>" already posted (or empty) today
+	homes   map[string]bool // people whose App Home tab is out of date
 
 	// afterPost, when set by a test, runs between a post and its record; an error abandons
 	// the row there, as a crash of the process would.
@@ -120,7 +123,7 @@ func New(st *store.Store, cfg config.Config, logger *slog.Logger, opts Options) 
 		loc = time.UTC
 	}
 	d := &Dispatcher{st: st, cfg: cfg, log: logger, opts: opts, limit: newLimiter(cfg.Slack.MessagesPerSecond),
-		loc: loc, digests: map[string]bool{}}
+		loc: loc, digests: map[string]bool{}, homes: map[string]bool{}}
 	if client := NewSlackClient(cfg); client != nil {
 		d.slack = &slackAPI{client: client, st: st, ims: map[string]string{}}
 	}
@@ -198,6 +201,10 @@ func (d *Dispatcher) housekeeping(ctx context.Context) {
 	if err := d.postDigests(ctx); err != nil && ctx.Err() == nil {
 		d.log.Warn("notification dispatcher: the daily digest failed", "error", err)
 	}
+	if err := d.syncCalendar(ctx); err != nil && ctx.Err() == nil {
+		d.log.Warn("notification dispatcher: the visits' calendar invitations failed", "error", err)
+	}
+	d.publishHomes(ctx)
 }
 
 // deliverDue claims and delivers batches until no row is due, Slack asks for a pause, or ctx
@@ -210,6 +217,7 @@ func (d *Dispatcher) deliverDue(ctx context.Context) (int, error) {
 		}
 		n, err := d.deliverBatch(ctx)
 		total += n
+		d.publishHomes(ctx)
 		if err != nil || n < d.opts.Batch {
 			return total, err
 		}
@@ -325,6 +333,9 @@ func (d *Dispatcher) attempt(ctx context.Context, lease string, row store.Outbox
 	if err != nil {
 		return err
 	}
+	if row.Kind == KindCalendar {
+		return d.postCalendar(ctx, lease, row, channel)
+	}
 	// A row claimed before, whose conversation was recorded, may have been posted by a
 	// dispatcher that died (or timed out) before it could record the post.
 	if row.Attempts > 1 && row.SlackChannel != "" {
@@ -357,8 +368,14 @@ func (d *Dispatcher) attempt(ctx context.Context, lease string, row store.Outbox
 			return errAbandoned
 		}
 	}
-	return d.finish(ctx, lease, row, store.Outcome{Status: store.OutboxDelivered, SlackChannel: channel, SlackTS: ts,
-		Rendered: row.Superseded})
+	if err := d.finish(ctx, lease, row, store.Outcome{Status: store.OutboxDelivered, SlackChannel: channel, SlackTS: ts,
+		Rendered: row.Superseded}); err != nil {
+		return err
+	}
+	if row.Channel == RouteDM && (HasButtons(row.Kind) || row.Kind == KindWithdrawn) {
+		d.homeChanged(row.RecipientID)
+	}
+	return nil
 }
 
 // finish records a row's outcome, even when ctx was cancelled in the meantime.
@@ -456,6 +473,9 @@ func (d *Dispatcher) updateSuperseded(ctx context.Context) error {
 			slack.MsgOptionBlocks(blocks...), slack.MsgOptionMetadata(metadata(row.ID)))
 		if err == nil {
 			d.record(d.st.FinishUpdate(ctx, row.ID, store.UpdateDone, ""), row)
+			if row.Channel == RouteDM {
+				d.homeChanged(row.RecipientID)
+			}
 			continue
 		}
 		if retryAfter, limited, _ := classify(err); limited {

@@ -3,9 +3,12 @@ package notify_test
 import (
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/kvalitetsmodel/accredit/notify/slackapp"
 )
 
 // TestManifestGrantsWhatDeliveryUses: the app created from deploy/slack-manifest.yaml may call
@@ -32,6 +35,10 @@ func TestManifestGrantsWhatDeliveryUses(t *testing.T) {
 				RequestURL string `yaml:"request_url"`
 			} `yaml:"interactivity"`
 			SocketMode *bool `yaml:"socket_mode_enabled"`
+			Events     struct {
+				RequestURL string   `yaml:"request_url"`
+				BotEvents  []string `yaml:"bot_events"`
+			} `yaml:"event_subscriptions"`
 		} `yaml:"settings"`
 	}
 	if err := yaml.Unmarshal(data, &m); err != nil {
@@ -44,6 +51,8 @@ func TestManifestGrantsWhatDeliveryUses(t *testing.T) {
 		"im:history":            "conversations.history of direct messages",
 		"channels:history":      "conversations.history of the secretariat channels",
 		"metadata.message:read": "the messages' metadata",
+		"files:write":           "files.getUploadURLExternal, files.completeUploadExternal (the visits' .ics)",
+		"users:read":            "users.info (who clicked)",
 	} {
 		if !slices.Contains(m.OAuth.Scopes.Bot, scope) {
 			t.Errorf("the manifest lacks the bot scope %s (for %s)", scope, use)
@@ -51,5 +60,11 @@ func TestManifestGrantsWhatDeliveryUses(t *testing.T) {
 	}
 	if !m.Features.AppHome.HomeTab || !m.Settings.Interactivity.Enabled || m.Settings.Interactivity.RequestURL == "" || m.Settings.SocketMode == nil {
 		t.Errorf("the manifest lacks the App Home, interactivity or the Socket Mode switch: %+v", m)
+	}
+	// The request URLs are the paths the Slack app serves.
+	if !strings.HasSuffix(m.Settings.Interactivity.RequestURL, slackapp.PathInteractivity) ||
+		!strings.HasSuffix(m.Settings.Events.RequestURL, slackapp.PathEvents) || !slices.Contains(m.Settings.Events.BotEvents, "app_home_opened") {
+		t.Errorf("the manifest's request URLs %q and %q (events %v) are not the app's %s and %s with app_home_opened",
+			m.Settings.Interactivity.RequestURL, m.Settings.Events.RequestURL, m.Settings.Events.BotEvents, slackapp.PathInteractivity, slackapp.PathEvents)
 	}
 }

@@ -3,12 +3,16 @@ package notify_test
 // A Slack workspace for the tests: slacktest's server, which the real slack-go client talks to
 // over HTTP, with the endpoints slacktest lacks or keeps too simple for delivery added here:
 // chat.postMessage with message metadata and unique timestamps, chat.update,
-// conversations.open, conversations.history with include_all_metadata, and
-// users.lookupByEmail over a directory of members. Failures are injected per method.
+// conversations.open, conversations.history with include_all_metadata and files,
+// users.lookupByEmail and users.info over a directory of members, the file upload of
+// files.getUploadURLExternal, the upload URL and files.completeUploadExternal, views.publish
+// and views.open, chat.postEphemeral, and the response URLs of clicks. Failures are injected
+// per method.
 
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -29,6 +33,24 @@ type posted struct {
 	Blocks   string // the blocks as JSON
 	Metadata slack.SlackMetadata
 	Updates  int
+	// Files are the files shared with the message (files.completeUploadExternal).
+	Files []sharedFile
+}
+
+// sharedFile is a file uploaded and shared in a conversation.
+type sharedFile struct {
+	ID      string
+	Name    string
+	Title   string
+	Content string
+}
+
+// ephemeral is a message only one user sees: chat.postEphemeral, or a reply to a click's
+// response URL (Channel is then "response:<id>").
+type ephemeral struct {
+	Channel string
+	User    string
+	Text    string
 }
 
 // key is the notification key the message carries in its metadata.
@@ -54,17 +76,31 @@ type workspace struct {
 	calls    map[string]int
 	lookups  map[string]int // e-mail -> users.lookupByEmail calls
 	inject   map[string][]reply
+
+	uploads    map[string]*sharedFile // file ID -> an upload not yet shared
+	homes      map[string][]string    // user ID -> the App Home views published, as JSON
+	modals     []string               // the views opened, as JSON
+	ephemerals []ephemeral
 }
 
 func newWorkspace(t testing.TB) *workspace {
 	w := &workspace{t: t, members: map[string]string{}, inactive: map[string]bool{}, channels: map[string]bool{},
-		calls: map[string]int{}, lookups: map[string]int{}, inject: map[string][]reply{}}
+		calls: map[string]int{}, lookups: map[string]int{}, inject: map[string][]reply{},
+		uploads: map[string]*sharedFile{}, homes: map[string][]string{}}
 	w.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		c.Handle("/chat.postMessage", w.handle("chat.postMessage", w.postMessage))
 		c.Handle("/chat.update", w.handle("chat.update", w.update))
+		c.Handle("/chat.postEphemeral", w.handle("chat.postEphemeral", w.postEphemeral))
 		c.Handle("/conversations.open", w.handle("conversations.open", w.open))
 		c.Handle("/conversations.history", w.handle("conversations.history", w.history))
 		c.Handle("/users.lookupByEmail", w.handle("users.lookupByEmail", w.lookup))
+		c.Handle("/users.info", w.handle("users.info", w.userInfo))
+		c.Handle("/files.getUploadURLExternal", w.handle("files.getUploadURLExternal", w.uploadURL))
+		c.Handle("/upload/", w.upload)
+		c.Handle("/files.completeUploadExternal", w.handle("files.completeUploadExternal", w.completeUpload))
+		c.Handle("/views.publish", w.handle("views.publish", w.publishView))
+		c.Handle("/views.open", w.handle("views.open", w.openView))
+		c.Handle("/response/", w.respond)
 	})
 	w.srv.Start()
 	t.Cleanup(w.srv.Stop)
@@ -270,6 +306,13 @@ func (w *workspace) history(rw http.ResponseWriter, r *http.Request) {
 		if withMetadata {
 			msg["metadata"] = m.Metadata
 		}
+		if len(m.Files) > 0 {
+			var files []map[string]any
+			for _, f := range m.Files {
+				files = append(files, map[string]any{"id": f.ID, "name": f.Name, "title": f.Title})
+			}
+			msg["files"] = files
+		}
 		all = append(all, msg)
 	}
 	page := all[min(from, len(all)):min(from+limit, len(all))]
@@ -292,4 +335,183 @@ func (w *workspace) lookup(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.json(rw, map[string]any{"ok": true, "user": map[string]any{"id": id, "name": email, "deleted": deleted}})
+}
+
+// userInfo answers users.info from the directory of members.
+func (w *workspace) userInfo(rw http.ResponseWriter, r *http.Request) {
+	id := r.Form.Get("user")
+	w.mu.Lock()
+	email := ""
+	for e, u := range w.members {
+		if u == id {
+			email = e
+		}
+	}
+	deleted := w.inactive[id]
+	w.mu.Unlock()
+	if email == "" {
+		w.json(rw, map[string]any{"ok": false, "error": "user_not_found"})
+		return
+	}
+	w.json(rw, map[string]any{"ok": true, "user": map[string]any{"id": id, "name": email, "deleted": deleted,
+		"profile": map[string]any{"email": email}}})
+}
+
+func (w *workspace) postEphemeral(rw http.ResponseWriter, r *http.Request) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	channel := r.Form.Get("channel")
+	if !w.exists(channel) {
+		w.json(rw, map[string]any{"ok": false, "error": "channel_not_found"})
+		return
+	}
+	w.ephemerals = append(w.ephemerals, ephemeral{Channel: channel, User: r.Form.Get("user"), Text: r.Form.Get("text")})
+	w.json(rw, map[string]any{"ok": true, "message_ts": fmt.Sprintf("%d.%06d", time.Now().Unix(), len(w.ephemerals))})
+}
+
+// responseURL is a response URL of a click, answered by this workspace.
+func (w *workspace) responseURL(id string) string {
+	return strings.TrimSuffix(w.URL(), "/") + "/response/" + id
+}
+
+func (w *workspace) respond(rw http.ResponseWriter, r *http.Request) {
+	var msg slack.WebhookMessage
+	if err := json.NewDecoder(r.Body).Decode(&msg); err != nil {
+		http.Error(rw, err.Error(), http.StatusBadRequest)
+		return
+	}
+	w.mu.Lock()
+	w.ephemerals = append(w.ephemerals, ephemeral{Channel: "response:" + strings.TrimPrefix(r.URL.Path, "/response/"),
+		Text: msg.Text})
+	if msg.ResponseType != slack.ResponseTypeEphemeral || msg.ReplaceOriginal {
+		w.t.Errorf("a reply to a click is %q, replace_original %t: want an ephemeral reply beside the message", msg.ResponseType, msg.ReplaceOriginal)
+	}
+	w.mu.Unlock()
+	_, _ = rw.Write([]byte("ok"))
+}
+
+// replies are the messages only one user saw, in order.
+func (w *workspace) replies() []ephemeral {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]ephemeral(nil), w.ephemerals...)
+}
+
+func (w *workspace) uploadURL(rw http.ResponseWriter, r *http.Request) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.seq++
+	id := fmt.Sprintf("F%06d", w.seq)
+	w.uploads[id] = &sharedFile{ID: id, Name: r.Form.Get("filename")}
+	w.json(rw, map[string]any{"ok": true, "file_id": id, "upload_url": strings.TrimSuffix(w.URL(), "/") + "/upload/" + id})
+}
+
+func (w *workspace) upload(rw http.ResponseWriter, r *http.Request) {
+	id := strings.TrimPrefix(r.URL.Path, "/upload/")
+	f, _, err := r.FormFile("file")
+	if err != nil {
+		http.Error(rw, err.Error(), http.StatusBadRequest)
+		return
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		http.Error(rw, err.Error(), http.StatusBadRequest)
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	up, ok := w.uploads[id]
+	if !ok {
+		http.Error(rw, "no such upload", http.StatusNotFound)
+		return
+	}
+	up.Content = string(data)
+	_, _ = rw.Write([]byte("OK - " + strconv.Itoa(len(data))))
+}
+
+func (w *workspace) completeUpload(rw http.ResponseWriter, r *http.Request) {
+	var files []slack.FileSummary
+	if err := json.Unmarshal([]byte(r.Form.Get("files")), &files); err != nil || len(files) != 1 {
+		w.json(rw, map[string]any{"ok": false, "error": "invalid_arguments"})
+		return
+	}
+	channel := r.Form.Get("channel_id")
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	up, ok := w.uploads[files[0].ID]
+	if !ok || up.Content == "" {
+		w.json(rw, map[string]any{"ok": false, "error": "file_not_found"})
+		return
+	}
+	if !w.exists(channel) {
+		w.json(rw, map[string]any{"ok": false, "error": "channel_not_found"})
+		return
+	}
+	delete(w.uploads, files[0].ID)
+	up.Title = files[0].Title
+	w.seq++
+	w.messages = append(w.messages, &posted{Channel: channel, TS: fmt.Sprintf("%d.%06d", time.Now().Unix(), w.seq),
+		Text: r.Form.Get("initial_comment"), Files: []sharedFile{*up}})
+	w.json(rw, map[string]any{"ok": true, "files": []map[string]any{{"id": up.ID, "title": up.Title}}})
+}
+
+// filesIn are the files shared in a conversation, in order.
+func (w *workspace) filesIn(channel string) []sharedFile {
+	var out []sharedFile
+	for _, p := range w.postsIn(channel) {
+		out = append(out, p.Files...)
+	}
+	return out
+}
+
+// readJSON reads a JSON request body (the views methods post JSON, not a form).
+func readJSON(r *http.Request, v any) error {
+	if r.Header.Get("Content-Type") != "" && !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		return fmt.Errorf("content type %s", r.Header.Get("Content-Type"))
+	}
+	return json.NewDecoder(r.Body).Decode(v)
+}
+
+func (w *workspace) publishView(rw http.ResponseWriter, r *http.Request) {
+	var req struct {
+		UserID string          `json:"user_id"`
+		View   json.RawMessage `json:"view"`
+	}
+	if err := readJSON(r, &req); err != nil || req.UserID == "" {
+		w.json(rw, map[string]any{"ok": false, "error": "invalid_arguments"})
+		return
+	}
+	w.mu.Lock()
+	w.homes[req.UserID] = append(w.homes[req.UserID], string(req.View))
+	w.mu.Unlock()
+	w.json(rw, map[string]any{"ok": true, "view": map[string]any{"id": "V" + req.UserID}})
+}
+
+// homesOf are the App Home views published for a user, oldest first.
+func (w *workspace) homesOf(user string) []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]string(nil), w.homes[user]...)
+}
+
+func (w *workspace) openView(rw http.ResponseWriter, r *http.Request) {
+	var req struct {
+		TriggerID string          `json:"trigger_id"`
+		View      json.RawMessage `json:"view"`
+	}
+	if err := readJSON(r, &req); err != nil || req.TriggerID == "" {
+		w.json(rw, map[string]any{"ok": false, "error": "invalid_trigger"})
+		return
+	}
+	w.mu.Lock()
+	w.modals = append(w.modals, string(req.View))
+	w.mu.Unlock()
+	w.json(rw, map[string]any{"ok": true, "view": map[string]any{"id": "VMODAL"}})
+}
+
+// openedModals are the views opened, as JSON.
+func (w *workspace) openedModals() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]string(nil), w.modals...)
 }

@@ -4,6 +4,8 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+
+	"github.com/kvalitetsmodel/accredit/notify/slackapp"
 )
 
 // routes is every page and action of the app. Pages that show a person's data need a
@@ -42,6 +44,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("POST /institutions/{id}/assign", s.form(s.handleManageAction("assign")))
 	mux.HandleFunc("GET /cycles/start", s.signedIn(s.handleStartRegion))
 	mux.HandleFunc("POST /cycles/start", s.form(s.handleStartRegion))
+	mux.Handle("/slack/", slackapp.New(s.store, s.cfg, s.cycles, s.log).Handler()) // Slack's clicks and events (issue 10)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, http.StatusNotFound, "no such page")
 	})

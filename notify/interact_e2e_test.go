@@ -1,0 +1,249 @@
+package notify_test
+
+import (
+	"context"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kvalitetsmodel/accredit/config"
+	"github.com/kvalitetsmodel/accredit/cycles"
+	"github.com/kvalitetsmodel/accredit/domain"
+	"github.com/kvalitetsmodel/accredit/internal/fixture"
+	"github.com/kvalitetsmodel/accredit/notify"
+	"github.com/kvalitetsmodel/accredit/notify/slackapp"
+	"github.com/kvalitetsmodel/accredit/service"
+	"github.com/kvalitetsmodel/accredit/store"
+	"github.com/kvalitetsmodel/accredit/workflows"
+)
+
+// TestActingFromSlackMovesTheCycleOn runs a real cycle on the embedded server with the
+// worker's dispatcher and the Slack app against a slacktest workspace: the team's invitations
+// arrive in Slack and are accepted by clicking their buttons (signed requests to
+// /slack/interactivity, each as the invitee's Slack user), which opens the lead's visit-date
+// task; the lead sets the date in the modal; the team and the manager get the visit's .ics;
+// and the cancelled cycle sends its cancellation. Every message arrives once.
+func TestActingFromSlackMovesTheCycleOn(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the embedded Temporal server")
+	}
+	const (
+		inst    = "H-01"
+		manager = "P-001"
+		day     = 300 * time.Millisecond
+	)
+	began := time.Now()
+	ws := newWorkspace(t)
+	ws.channel(chanHovedstaden)
+	ws.channel(chanNational)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	_ = ln.Close()
+	cfg, err := config.Load(config.Source{Environ: []string{
+		"ACCREDIT_DATA_DIR=" + t.TempDir(),
+		"ACCREDIT_EMBEDDED_TEMPORAL_ADDR=127.0.0.1:" + strconv.Itoa(port),
+		"ACCREDIT_LOG_LEVEL=warn",
+		"TEMPORAL_CONFIG_FILE=" + os.DevNull,
+		"ACCREDIT_PUBLIC_BASE_URL=https://akkreditering.example.dk",
+		"ACCREDIT_SLACK_BOT_TOKEN=xoxb-test",
+		"ACCREDIT_SLACK_SIGNING_SECRET=" + signingSecret,
+		"ACCREDIT_SLACK_API_URL=" + ws.URL(),
+		"ACCREDIT_SLACK_MESSAGES_PER_SECOND=50",
+		"ACCREDIT_SECRETARIAT_CHANNELS=hovedstaden:" + chanHovedstaden + ",national:" + chanNational,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DayLength = day
+	cfg.Cycle.SelfEvaluationInterval = domain.Period{Days: 2}
+	cfg.Cycle.InvitationAnswer = domain.Period{Weeks: 3}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+
+	s, err := service.Start(ctx, cfg, quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+	fixture.ExampleRegistry(t, s.Store)
+	// Everyone is a member of the workspace; those without a slack_user_id are found by e-mail.
+	people, err := s.Store.ListPeople(ctx, store.PersonFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slackID := map[string]string{}
+	for _, p := range people {
+		slackID[p.ID] = p.SlackUserID
+		if p.SlackUserID == "" {
+			slackID[p.ID] = "U" + strings.ReplaceAll(p.ID, "-", "")
+			ws.member(p.Email, slackID[p.ID])
+		}
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		notify.New(s.Store, cfg, quiet(), notify.Options{Poll: 100 * time.Millisecond, HousekeepingEvery: 500 * time.Millisecond}).Run(runCtx)
+	}()
+	defer func() { stop(); <-done }()
+	client := cycles.New(s.Client, cycles.Options{TaskQueue: cfg.TaskQueue})
+	e := &env{t: t, st: s.Store, cfg: cfg, ws: ws}
+	app := e.slackAppOn(t, slackapp.New(s.Store, cfg, client, quiet()))
+
+	if _, err := client.Start(ctx, cycles.StartRequest{InstitutionID: inst, StartDate: domain.DateOf(time.Now()), Actor: "P-131"}); err != nil {
+		t.Fatal(err)
+	}
+	// The manager hands in each year's self-evaluation; the team's invitations come to Slack,
+	// and each invitee accepts by clicking, until the lead's visit-date task arrives.
+	clicked := map[string]bool{}
+	accepted := 0
+	var dateTask store.OutboxMessage
+	var stage *workflows.StageStatus
+	for dateTask.ID == "" {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the visit-date task did not arrive; accepted %v", clicked)
+		case <-time.After(100 * time.Millisecond):
+		}
+		st, err := client.Status(ctx, inst)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stage = st.Stage
+		for _, step := range st.OpenSteps() {
+			if step.Key == workflows.StepSelfEvaluation && !clicked[st.Cycle.ActiveWorkflowID] {
+				if _, err := client.SubmitSelfEvaluation(ctx, inst, fixture.SelfEvaluation(manager)); err != nil {
+					t.Fatal(err)
+				}
+				clicked[st.Cycle.ActiveWorkflowID] = true
+			}
+		}
+		rows, err := s.Store.Outbox(ctx, store.OutboxFilter{InstitutionID: inst, Status: store.OutboxDelivered})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			switch {
+			case r.Kind == notify.KindTask && strings.HasPrefix(r.Step, "invitation/") && !clicked[r.ID]:
+				clicked[r.ID] = true
+				accepted++
+				id := app.click(slackID[r.RecipientID], notify.ActionAcceptInvitation, r.ID)
+				if reply := e.reply(id); !strings.Contains(reply, "✅") {
+					t.Errorf("%s's accept was answered %q", r.RecipientID, reply)
+				}
+			case r.Kind == notify.KindTask && r.Step == workflows.StepVisitDate:
+				dateTask = r
+			}
+		}
+	}
+	t.Logf("the lead's visit-date task arrived after %s", time.Since(began).Round(time.Millisecond))
+	// Each accepted invitation's message lost its buttons.
+	for id := range clicked {
+		if m := ws.byKey(id); strings.Contains(id, "/invitation/") && (len(m) != 1 || strings.Contains(m[0].Blocks, notify.ActionAcceptInvitation)) {
+			t.Errorf("the invitation %s: %d messages, the buttons still there", id, len(m))
+		}
+	}
+	msgs := ws.byKey(dateTask.ID)
+	if len(msgs) != 1 || !strings.Contains(msgs[0].Blocks, notify.ActionSetVisitDate) {
+		t.Fatalf("the visit-date task in Slack: %+v", msgs)
+	}
+
+	// The lead opens the modal and sets a date beyond the notice period.
+	lead := slackID[dateTask.RecipientID]
+	app.click(lead, notify.ActionSetVisitDate, dateTask.ID)
+	date := stage.Clock.DateAt(time.Now()).AddDays(40)
+	out := app.submit(lead, notify.ViewSetVisitDate, dateTask.ID, map[string]map[string]any{
+		notify.BlockDate: {notify.ElementDate: map[string]any{"type": "datepicker", "selected_date": date.String()}}})
+	if out != nil && out["response_action"] != "clear" {
+		// (nil: the workflow was slower than Slack waits; the modal closed all the same.)
+		t.Fatalf("the date's submission was answered %v", out)
+	}
+	var st cycles.Status
+	waitFor(ctx, t, "the visit's date", func() bool {
+		st, err = client.Status(ctx, inst)
+		return err == nil && st.Stage != nil && st.Stage.Visit == date
+	})
+	team := map[string]bool{manager: true}
+	for _, m := range st.Stage.Team {
+		if m.Status == workflows.MemberAccepted || m.Status == workflows.MemberAssigned {
+			team[m.PersonID] = true
+		}
+	}
+	// The team and the manager get the visit's invitation.
+	uid := ""
+	waitFor(ctx, t, "the visit's invitations", func() bool {
+		for p := range team {
+			if len(ws.filesIn("D"+slackID[p])) == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	for p := range team {
+		inv := e.invites(t, "D"+slackID[p])
+		if len(inv) != 1 || inv[0].method != "REQUEST" || inv[0].sequence != "0" || !inv[0].date.Equal(date.Time()) {
+			t.Errorf("%s's invitations: %+v", p, inv)
+			continue
+		}
+		if uid == "" {
+			uid = inv[0].uid
+		}
+		if inv[0].uid != uid {
+			t.Errorf("%s's invitation has UID %s, the others %s", p, inv[0].uid, uid)
+		}
+	}
+	t.Logf("the invitations arrived after %s", time.Since(began).Round(time.Millisecond))
+
+	// The cycle is cancelled: the event is cancelled, with the same UID.
+	if _, err := client.Cancel(ctx, inst, workflows.Cancellation{Action: workflows.Action{Actor: "P-131"}, Reason: "Institutionen lukker."}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(ctx, t, "the cancellations", func() bool {
+		for p := range team {
+			if len(ws.filesIn("D"+slackID[p])) < 2 {
+				return false
+			}
+		}
+		return true
+	})
+	for p := range team {
+		inv := e.invites(t, "D"+slackID[p])
+		if len(inv) != 2 || inv[1].method != "CANCEL" || inv[1].status != "CANCELLED" || inv[1].uid != uid || inv[1].sequence != "1" {
+			t.Errorf("%s's invitations after the cancellation: %+v", p, inv)
+		}
+	}
+	// Every message arrived once.
+	rows, err := s.Store.Outbox(ctx, store.OutboxFilter{InstitutionID: inst})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if r.Status == store.OutboxDelivered && r.Kind != notify.KindCalendar && r.LeaderID == "" {
+			if n := len(ws.byKey(r.ID)); n != 1 {
+				t.Errorf("%s arrived %d times", r.ID, n)
+			}
+		}
+	}
+	if n := ws.count("files.completeUploadExternal"); n != 2*len(team) {
+		t.Errorf("%d files shared, want %d", n, 2*len(team))
+	}
+	t.Logf("%d invitations accepted by a click; the test took %s", accepted, time.Since(began).Round(time.Millisecond))
+}
+
+// waitFor polls cond until it holds, or fails the test when ctx ends.
+func waitFor(ctx context.Context, t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%s did not happen in time", what)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
