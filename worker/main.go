@@ -15,7 +15,9 @@ import (
 	"syscall"
 
 	"github.com/kvalitetsmodel/accredit/config"
+	"github.com/kvalitetsmodel/accredit/cycles"
 	"github.com/kvalitetsmodel/accredit/notify"
+	"github.com/kvalitetsmodel/accredit/notify/slackapp"
 	"github.com/kvalitetsmodel/accredit/service"
 	"github.com/kvalitetsmodel/accredit/web"
 )
@@ -67,6 +69,10 @@ func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 		if err := app.Serve(ctx, ln); err != nil {
 			logger.Error("web app stopped", "error", err)
 		}
+	})
+	// Slack's clicks and events over Socket Mode when ACCREDIT_SLACK_APP_TOKEN is set (else over HTTP, by the web app).
+	wg.Go(func() {
+		_ = slackapp.New(s.Store, cfg, cycles.New(s.Client, cycles.Options{TaskQueue: cfg.TaskQueue}), logger).RunSocketMode(ctx)
 	})
 	defer wg.Wait()
 
