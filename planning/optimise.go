@@ -58,16 +58,21 @@ type slot struct {
 	eval  int
 	seat  domain.TeamRole
 	cands []int32 // pruned candidate list, cheapest first
-	edges []int32 // forward edge per candidate (slot → gadget or person-year)
-	node  int32
+	edges []int32 // graph edge per candidate (slot → gadget or person-year)
 	// chosen candidate, -1 when unfilled
 	chosen int32
 	cost   int64 // edge cost of the chosen candidate
 }
 
+// bucketEntry is a candidate in a bucket, with what the walk needs to know of them without
+// looking into the candidate: the personal cost, the load before this plan, and the training
+// date that decides on which days they can hold the seat (seatTraining).
 type bucketEntry struct {
-	idx  int32
-	cost int64 // personal cost: seat cost + load cost of the existing load
+	idx      int32
+	load     int32 // evaluations in the bucket's year before this plan
+	cost     int64 // personal cost: seat cost + load cost of the existing load
+	trained  domain.Date
+	hasTrain bool
 }
 
 type bucket struct {
@@ -82,11 +87,6 @@ type bucketKey struct {
 	group domain.TargetGroup // one of domain.Candidate.ComparedTargetGroups
 }
 
-type pyKey struct {
-	cand int32
-	year int
-}
-
 type planner struct {
 	evals   []Evaluation
 	cands   []domain.Candidate
@@ -94,11 +94,17 @@ type planner struct {
 	buckets map[bucketKey]*bucket
 	built   map[[2]any]bool
 	slots   []slot
-	g       *mcf
-	py      map[pyKey]int32 // person-year node
-	used    map[pyKey]int   // planned evaluations per person-year
-	// needLed makes candidatesFor keep only people who have led before.
+	used    map[int][]int32 // by year, evaluations this plan gives each candidate
+	// needLed makes walk keep only people who have led before.
 	needLed bool
+	// home is each candidate's home institution as a number of homes, and plain says the
+	// candidate declared no conflict and worked nowhere but there (most people): then
+	// independent only needs the home and the previous team (independentOf).
+	homes   map[string]int32
+	home    []int32
+	plain   []bool
+	cursors []cursor     // scratch of walk
+	barred  []int32      // scratch of walk
 	paired  map[int]bool // slots whose lead was replaced to pair with a first-time professional
 	phases  int
 	total   int64
@@ -107,8 +113,55 @@ type planner struct {
 func newPlanner(evals []Evaluation, candidates []domain.Candidate, opt Options) *planner {
 	cands := slices.Clone(candidates)
 	slices.SortStableFunc(cands, func(a, b domain.Candidate) int { return cmp.Compare(a.PersonID, b.PersonID) })
-	return &planner{evals: evals, cands: cands, opt: opt, buckets: map[bucketKey]*bucket{},
-		built: map[[2]any]bool{}, py: map[pyKey]int32{}, used: map[pyKey]int{}}
+	p := &planner{evals: evals, cands: cands, opt: opt, buckets: map[bucketKey]*bucket{},
+		built: map[[2]any]bool{}, used: map[int][]int32{},
+		homes: map[string]int32{}, home: make([]int32, len(cands)), plain: make([]bool, len(cands))}
+	for i := range cands {
+		c := &cands[i]
+		h, ok := p.homes[c.HomeInstitution]
+		if !ok {
+			h = int32(len(p.homes))
+			p.homes[c.HomeInstitution] = h
+		}
+		p.home[i] = h
+		p.plain[i] = len(c.Conflicts) == 0 && !slices.ContainsFunc(c.Employments, func(e domain.Employment) bool {
+			return e.InstitutionID != c.HomeInstitution
+		})
+	}
+	return p
+}
+
+// independentOf is independent(in, c, since) for candidate idx, and false for the others the
+// walk must skip: given in's home number (inHome, -1 when it is nobody's home) and, as
+// candidate numbers, its previous team and those skips (barred), it answers without reading
+// the candidate when home and plain tell. The walk asks it millions of times at national scale.
+func (p *planner) independentOf(in *domain.InstitutionFacts, inHome int32, barred []int32, idx int32, since domain.Date) bool {
+	if p.home[idx] == inHome || slices.Contains(barred, idx) {
+		return false // works there, or was on its previous team
+	}
+	return p.plain[idx] || independent(in, &p.cands[idx], since)
+}
+
+// appendNumbers appends the candidate numbers of the people ids to out (cands are sorted by
+// ID; people who are not candidates have none).
+func (p *planner) appendNumbers(out []int32, ids []string) []int32 {
+	for _, id := range ids {
+		i, _ := slices.BinarySearchFunc(p.cands, id, func(c domain.Candidate, id string) int { return cmp.Compare(c.PersonID, id) })
+		for ; i < len(p.cands) && p.cands[i].PersonID == id; i++ {
+			out = append(out, int32(i))
+		}
+	}
+	return out
+}
+
+// usedIn is, per candidate, how many evaluations of year this plan has given them.
+func (p *planner) usedIn(year int) []int32 {
+	u, ok := p.used[year]
+	if !ok {
+		u = make([]int32, len(p.cands))
+		p.used[year] = u
+	}
+	return u
 }
 
 // index builds, once per seat and year, the buckets of candidates by region and home target
@@ -120,22 +173,22 @@ func (p *planner) index(seat domain.TeamRole, year int) {
 	}
 	p.built[k] = true
 	role := seat.PersonRoleFor()
-	kind, needsTraining := seat.TrainingFor()
 	for i := range p.cands {
 		c := &p.cands[i]
-		if c.Role != role || c.EvaluationsByYear[year] >= p.opt.Capacity {
+		load := c.EvaluationsByYear[year]
+		if c.Role != role || load >= p.opt.Capacity {
 			continue
 		}
-		// Leave out who cannot hold the seat on any day of the year (exact: the rules
-		// are checked again per evaluation).
-		if needsTraining {
-			if d, ok := c.Trainings[kind]; !ok || d.Year > year {
-				continue
-			}
-		} else if d, ok := c.Trainings[domain.TrainingEvaluator]; ok && d.Year < year {
+		// Leave out who cannot hold the seat on any day of the year (the walk settles
+		// the day with trainingHolds).
+		d, ok := seatTraining(c, seat)
+		if seat != domain.SeatTrainee && (!ok || d.Year > year) {
+			continue
+		}
+		if seat == domain.SeatTrainee && ok && d.Year < year {
 			continue // trained before the year began: no longer a trainee
 		}
-		e := bucketEntry{idx: int32(i), cost: seatCost(c, seat) + LoadCost(c.EvaluationsByYear[year])}
+		e := bucketEntry{idx: int32(i), load: int32(load), cost: seatCost(c, seat) + LoadCost(load), trained: d, hasTrain: ok}
 		// Bucketed by the target groups the similar-institution rule compares: a
 		// representative's own groups, or their home institution's. Who has none is in no
 		// bucket, as the rule excludes them everywhere.
@@ -182,42 +235,59 @@ func (c *cursor) key() int64 {
 	return c.travel + c.b.entries[c.b.runs[c.run]].cost
 }
 
-func (c *cursor) take() int32 {
+func (c *cursor) take() *bucketEntry {
 	start, end := int(c.b.runs[c.run]), int(c.b.runs[c.run+1])
 	n := end - start
-	e := c.b.entries[start+(int(c.rot)+c.pos)%n]
+	e := &c.b.entries[start+(int(c.rot)+c.pos)%n]
 	c.pos++
 	if c.pos == n {
 		c.run++
 		c.pos = 0
 	}
-	return e.idx
+	return e
 }
 
-// candidatesFor walks the buckets that can hold eligible people for the seat, cheapest first
-// (travel + personal cost), and returns up to k eligible candidates. Within a run of equal
-// cost the walk starts at a point given by a hash of institution and seat, so equally good
-// people are spread over evaluations instead of every evaluation keeping the same k.
-func (p *planner) candidatesFor(ev *Evaluation, seat domain.TeamRole, k int, stamp []int32, mark int32, ignoreUsed bool) []int32 {
+// walk visits the eligible candidates for the seat, cheapest first by key (travel +
+// personal cost, which is the cost of seating them before this plan's own load), until visit
+// returns false. It walks the buckets that can hold eligible people; within a run of equal
+// cost it starts at a point given by a hash of institution and seat, so equally good people
+// are spread over evaluations instead of every evaluation keeping the same ones. A candidate
+// already stamped with mark is skipped, and every candidate looked at is stamped; unless
+// ignoreUsed, people whose capacity this plan has used up are skipped too.
+//
+// The hard rules are those of eligible, split by where they are settled, since at national
+// scale the walk looks at millions of candidates: the buckets walked hold only people of the
+// seat's role, from another region, sharing a target group with the institution and with
+// capacity left in the year before this plan; the walk checks the training on the day
+// (trainingHolds) and the rules about this institution (independentOf). The split is held to
+// eligible by TestWalkVisitsExactlyTheEligible.
+func (p *planner) walk(ev *Evaluation, seat domain.TeamRole, stamp []int32, mark int32, ignoreUsed bool, visit func(idx int32, key int64) bool) {
 	in := ev.Institution
 	year := ev.On.Year
 	p.index(seat, year)
 	rot := hash32(in.ID, string(seat))
-	groups := in.TargetGroups
-	var cs []cursor
+	cs := p.cursors[:0]
 	for _, r := range domain.Regions() {
 		if r == in.Region {
 			continue
 		}
-		for _, g := range groups {
+		for _, g := range in.TargetGroups {
 			if b := p.buckets[bucketKey{seat, year, r, g}]; b != nil && len(b.entries) > 0 {
 				cs = append(cs, cursor{b: b, travel: travelCost(in.Region, r), rot: rot})
 			}
 		}
 	}
+	p.cursors = cs
 	since := domain.EmploymentQuarantine.SubtractFrom(ev.On)
-	var out []int32
-	for len(out) < k {
+	used := p.usedIn(year)
+	inHome, ok := p.homes[in.ID]
+	if !ok {
+		inHome = -1
+	}
+	// Barred: the previous team (the rotation rule) and the evaluation's exclusions.
+	barred := p.appendNumbers(p.appendNumbers(p.barred[:0], in.PreviousTeam), ev.Exclude)
+	p.barred = barred
+	for {
 		best := -1
 		bestKey := inf
 		for i := range cs {
@@ -226,111 +296,245 @@ func (p *planner) candidatesFor(ev *Evaluation, seat domain.TeamRole, k int, sta
 			}
 		}
 		if best < 0 {
-			break
+			return
 		}
-		idx := cs[best].take()
+		e := cs[best].take()
+		idx := e.idx
 		if stamp[idx] == mark {
 			continue
 		}
 		stamp[idx] = mark
-		c := &p.cands[idx]
-		if (p.needLed && c.Led == 0) || slices.Contains(ev.Exclude, c.PersonID) || !eligible(in, c, seat, ev.On, p.opt.Capacity, since) {
+		if !trainingHolds(seat, e.trained, e.hasTrain, ev.On) {
 			continue
 		}
-		if !ignoreUsed && c.EvaluationsByYear[year]+p.used[pyKey{idx, year}] >= p.opt.Capacity {
+		if !ignoreUsed && e.load+used[idx] >= int32(p.opt.Capacity) {
 			continue
 		}
-		out = append(out, idx)
+		if !p.independentOf(&in, inHome, barred, idx, since) {
+			continue
+		}
+		if p.needLed && p.cands[idx].Led == 0 {
+			continue
+		}
+		if !visit(idx, bestKey) {
+			return
+		}
 	}
+}
+
+// appendCandidates appends to out the first k candidates of walk.
+func (p *planner) appendCandidates(out []int32, ev *Evaluation, seat domain.TeamRole, k int, stamp []int32, mark int32, ignoreUsed bool) []int32 {
+	n := 0
+	p.walk(ev, seat, stamp, mark, ignoreUsed, func(idx int32, _ int64) bool {
+		out = append(out, idx)
+		n++
+		return n < k
+	})
 	return out
 }
 
+// prune keeps, for every seat of every evaluation, its K cheapest eligible candidates: the
+// slots of the flow graph. The lists share one array (a national plan has millions of entries).
 func (p *planner) prune() {
+	seats := 0
+	for ei := range p.evals {
+		if p.evals[ei].Seats == nil {
+			p.evals[ei].Seats = AllSeats()
+		}
+		seats += len(p.evals[ei].Seats)
+	}
+	p.slots = make([]slot, 0, seats)
+	arena := make([]int32, 0, seats*min(p.opt.K, 64))
 	stamp := make([]int32, len(p.cands))
 	mark := int32(0)
 	for ei := range p.evals {
 		ev := &p.evals[ei]
-		if ev.Seats == nil {
-			ev.Seats = AllSeats()
-		}
 		for _, s := range ev.Seats {
 			mark++
-			p.slots = append(p.slots, slot{eval: ei, seat: s, chosen: -1,
-				cands: p.candidatesFor(ev, s, p.opt.K, stamp, mark, true)})
+			start := len(arena)
+			arena = p.appendCandidates(arena, ev, s, p.opt.K, stamp, mark, true)
+			p.slots = append(p.slots, slot{eval: ei, seat: s, chosen: -1, cands: arena[start:len(arena):len(arena)]})
 		}
 	}
 }
 
-func (p *planner) solve() {
-	edges := 0
-	for _, s := range p.slots {
-		edges += 2 * len(s.cands)
+// components splits the slots into independent flow problems: two slots belong together
+// when a person is a candidate of both in the same year (they share that person-year's
+// capacity), and through chains of such. Evaluations of different years never do; nor do
+// seats drawn from different people (reviewers, trainees, user or relative representatives),
+// and the pruned lists draw a region's seats mostly from its nearest region: the national
+// benchmark's 50,000 slots fall into 15 components of 2,000 to 8,000. Slots nobody can fill
+// are left out. Each component keeps the slots' order.
+//
+// Solving the components apart gives the plan that one graph of all of them gives: every
+// augmenting path stays inside one component, and the primal-dual method augments each
+// component along its own shortest paths, in the order its arcs are listed, whatever else is
+// in the graph (TestComponentsFlowEqualsTheOneGraphFlow). It is cheaper, since each round
+// searches one component instead of all of them, and the largest graph in memory is the
+// largest component's.
+func (p *planner) components() [][]int32 {
+	parent := make([]int32, len(p.slots))
+	for i := range parent {
+		parent[i] = int32(i)
 	}
-	g := newMCF(2, edges+len(p.slots))
-	p.g = g
-	const src, sink = int32(0), int32(1)
-	count := map[int32]int{}
-	gadget := map[int32]int32{}
-	for i := 0; i < len(p.slots); {
-		j := i
-		for j < len(p.slots) && p.slots[j].eval == p.slots[i].eval {
-			j++
+	find := func(x int32) int32 {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
 		}
-		year := p.evals[p.slots[i].eval].On.Year
-		clear(count)
-		clear(gadget)
-		for k := i; k < j; k++ {
-			for _, c := range p.slots[k].cands {
-				count[c]++
+		return x
+	}
+	// owner[c] is the first slot of the current year with c as a candidate, -1 if none. The
+	// slots are in date order, so each year's are consecutive.
+	owner := make([]int32, len(p.cands))
+	for i := range owner {
+		owner[i] = -1
+	}
+	var touched []int32
+	year := 0
+	for k := range p.slots {
+		if y := p.evals[p.slots[k].eval].On.Year; y != year {
+			for _, c := range touched {
+				owner[c] = -1
+			}
+			touched, year = touched[:0], y
+		}
+		for _, c := range p.slots[k].cands {
+			if o := owner[c]; o < 0 {
+				owner[c] = int32(k)
+				touched = append(touched, c)
+			} else if a, b := find(o), find(int32(k)); a != b {
+				parent[max(a, b)] = min(a, b)
 			}
 		}
-		for k := i; k < j; k++ {
+	}
+	var out [][]int32
+	index := make([]int32, len(p.slots)) // component of each root, plus one
+	for k := range p.slots {
+		if len(p.slots[k].cands) == 0 {
+			continue
+		}
+		r := find(int32(k))
+		if index[r] == 0 {
+			out = append(out, nil)
+			index[r] = int32(len(out))
+		}
+		out[index[r]-1] = append(out[index[r]-1], int32(k))
+	}
+	return out
+}
+
+// solve fills the slots by a minimum-cost maximum flow, one component at a time.
+func (p *planner) solve() {
+	n := 0
+	for _, s := range p.slots {
+		n += len(s.cands)
+	}
+	edges := make([]int32, 0, n) // every slot's edges, one per candidate
+	sc := &flowScratch{pyIn: make([]int32, len(p.cands)), py: make([]int32, len(p.cands)),
+		evalIn: make([]int32, len(p.cands)), gadget: make([]int32, len(p.cands)), shared: make([]bool, len(p.cands))}
+	for _, comp := range p.components() {
+		// Laid out twice: the first pass counts the arcs, the second writes them in place.
+		b := newGraphBuilder(2)
+		p.layout(comp, b, sc, nil)
+		b.allocate()
+		edges = p.layout(comp, b, sc, edges)
+		g := b.network()
+		_, total := g.solve(source, sink)
+		p.total += total
+		p.phases += g.phases
+		used := p.usedIn(p.evals[p.slots[comp[0]].eval].On.Year)
+		for _, k := range comp {
 			s := &p.slots[k]
-			s.node = g.addNode()
-			g.addEdge(src, s.node, 1, 0)
-			in := p.evals[s.eval].Institution
-			for _, c := range s.cands {
-				target := p.personYear(c, year)
-				if count[c] > 1 {
-					gn, ok := gadget[c]
-					if !ok {
-						gn = g.addNode()
-						gadget[c] = gn
-						g.addEdge(gn, target, 1, 0)
-					}
-					target = gn
+			for i, e := range s.edges {
+				if g.saturated(e) {
+					s.chosen = s.cands[i]
+					s.cost = int64(g.arcs[g.fwd[e]].cost)
+					used[s.chosen]++
 				}
-				s.edges = append(s.edges, g.addEdge(s.node, target, 1, EdgeCost(in, &p.cands[c], s.seat)))
+			}
+		}
+	}
+}
+
+// The source and the sink of every flow graph.
+const source, sink = int32(0), int32(1)
+
+// flowScratch are per-candidate arrays that layout reuses, told apart by stamps: the
+// person-year node of a candidate (valid when pyIn is the layout's stamp), and, per
+// evaluation, whether the candidate is a candidate of two of its seats and their gadget node
+// (valid when evalIn is the evaluation's stamp).
+type flowScratch struct {
+	stamp          int32
+	pyIn, py       []int32
+	evalIn, gadget []int32
+	shared         []bool
+}
+
+// layout adds the graph of one component to b: source → slot (capacity 1) → [gadget: the
+// person at this evaluation, capacity 1, only where they are a candidate of two of its
+// seats, so nobody sits twice on a team] → person-year → sink, with one unit edge per
+// evaluation the person can still take that year, costing the load term of that evaluation
+// (convex, so the cheapest are used first). In the builder's second pass it appends each
+// slot's edges to edges and points the slot at them.
+func (p *planner) layout(comp []int32, b *graphBuilder, sc *flowScratch, edges []int32) []int32 {
+	year := p.evals[p.slots[comp[0]].eval].On.Year
+	sc.stamp++
+	pyStamp := sc.stamp
+	personYear := func(c int32) int32 {
+		if sc.pyIn[c] == pyStamp {
+			return sc.py[c]
+		}
+		n := b.addNode()
+		sc.pyIn[c], sc.py[c] = pyStamp, n
+		for j := p.cands[c].EvaluationsByYear[year]; j < p.opt.Capacity; j++ {
+			b.addEdge(n, sink, 1, LoadCost(j))
+		}
+		return n
+	}
+	for i := 0; i < len(comp); {
+		ev := p.slots[comp[i]].eval
+		j := i
+		for j < len(comp) && p.slots[comp[j]].eval == ev {
+			j++
+		}
+		sc.stamp++
+		for _, k := range comp[i:j] {
+			for _, c := range p.slots[k].cands {
+				if sc.evalIn[c] != sc.stamp {
+					sc.evalIn[c], sc.shared[c], sc.gadget[c] = sc.stamp, false, -1
+				} else {
+					sc.shared[c] = true
+				}
+			}
+		}
+		in := p.evals[ev].Institution
+		for _, k := range comp[i:j] {
+			s := &p.slots[k]
+			node := b.addNode()
+			b.addEdge(source, node, 1, 0)
+			start := len(edges)
+			for _, c := range s.cands {
+				target := personYear(c)
+				if sc.shared[c] {
+					if sc.gadget[c] < 0 {
+						sc.gadget[c] = b.addNode()
+						b.addEdge(sc.gadget[c], target, 1, 0)
+					}
+					target = sc.gadget[c]
+				}
+				e := b.addEdge(node, target, 1, EdgeCost(in, &p.cands[c], s.seat))
+				if b.writing() {
+					edges = append(edges, e)
+				}
+			}
+			if b.writing() {
+				s.edges = edges[start:len(edges):len(edges)]
 			}
 		}
 		i = j
 	}
-	_, p.total = g.solve(src, sink)
-	p.phases = g.phases
-	for k := range p.slots {
-		s := &p.slots[k]
-		for i, e := range s.edges {
-			if g.capa[e] == 0 {
-				s.chosen = s.cands[i]
-				s.cost = g.cost[e]
-				p.used[pyKey{s.chosen, p.evals[s.eval].On.Year}]++
-			}
-		}
-	}
-}
-
-func (p *planner) personYear(c int32, year int) int32 {
-	k := pyKey{c, year}
-	if n, ok := p.py[k]; ok {
-		return n
-	}
-	n := p.g.addNode()
-	p.py[k] = n
-	have := p.cands[c].EvaluationsByYear[year]
-	for j := have; j < p.opt.Capacity; j++ {
-		p.g.addEdge(n, 1, 1, LoadCost(j))
-	}
-	return n
+	return edges
 }
 
 // fillLeftovers gives a seat the pruning left empty a second chance over every eligible
@@ -343,8 +547,9 @@ func (p *planner) fillLeftovers() {
 	rest := make(map[bucketKey]*bucket, len(p.buckets))
 	for k, b := range p.buckets {
 		nb := &bucket{}
+		used := p.usedIn(k.year)
 		for _, e := range b.entries {
-			if p.cands[e.idx].EvaluationsByYear[k.year]+p.used[pyKey{e.idx, k.year}] < p.opt.Capacity {
+			if e.load+used[e.idx] < int32(p.opt.Capacity) {
 				nb.entries = append(nb.entries, e)
 			}
 		}
@@ -361,36 +566,47 @@ func (p *planner) fillLeftovers() {
 	defer func() { p.buckets = all }()
 	stamp := make([]int32, len(p.cands))
 	mark := int32(0)
-	for k := range p.slots {
-		s := &p.slots[k]
-		if s.chosen >= 0 {
-			continue
+	for i := 0; i < len(p.slots); {
+		j := i
+		for j < len(p.slots) && p.slots[j].eval == p.slots[i].eval {
+			j++
 		}
-		ev := &p.evals[s.eval]
-		mark++
-		for _, o := range p.slots {
-			if o.eval == s.eval && o.chosen >= 0 {
-				stamp[o.chosen] = mark
+		for k := i; k < j; k++ {
+			s := &p.slots[k]
+			if s.chosen >= 0 || len(s.cands) < p.opt.K {
+				continue // filled, or the pruned list already held every eligible candidate: the flow was exact
+			}
+			ev := &p.evals[s.eval]
+			mark++
+			for _, o := range p.slots[i:j] {
+				if o.chosen >= 0 {
+					stamp[o.chosen] = mark // already on this team
+				}
+			}
+			// The cheapest, and the first of the walk among equals. A candidate's cost is
+			// its key (travel, seat and the load before this plan) plus the load this plan
+			// has given them (LoadCost is linear), never less than the key, so the walk can
+			// stop at the first key that is not cheaper than the best so far.
+			used := p.usedIn(ev.On.Year)
+			var pick int32 = -1
+			var pickCost int64
+			p.walk(ev, s.seat, stamp, mark, false, func(c int32, key int64) bool {
+				if pick >= 0 && key >= pickCost {
+					return false
+				}
+				if cost := key + LoadCost(int(used[c])); pick < 0 || cost < pickCost {
+					pick, pickCost = c, cost
+				}
+				return true
+			})
+			if pick >= 0 {
+				s.chosen = pick
+				s.cost = EdgeCost(ev.Institution, &p.cands[pick], s.seat)
+				used[pick]++
+				p.total += pickCost
 			}
 		}
-		if len(s.cands) < p.opt.K {
-			continue // the pruned list already held every eligible candidate: the flow was exact
-		}
-		best := p.candidatesFor(ev, s.seat, Unlimited, stamp, mark, false)
-		var pick int32 = -1
-		var pickCost int64
-		for _, c := range best {
-			cost := EdgeCost(ev.Institution, &p.cands[c], s.seat) + LoadCost(p.cands[c].EvaluationsByYear[ev.On.Year]+p.used[pyKey{c, ev.On.Year}])
-			if pick < 0 || cost < pickCost {
-				pick, pickCost = c, cost
-			}
-		}
-		if pick >= 0 {
-			s.chosen = pick
-			s.cost = EdgeCost(ev.Institution, &p.cands[pick], s.seat)
-			p.used[pyKey{pick, ev.On.Year}]++
-			p.total += pickCost
-		}
+		i = j
 	}
 }
 
@@ -426,14 +642,15 @@ func (p *planner) pairFirstTimers() {
 				}
 			}
 			p.needLed = true
-			found := p.candidatesFor(ev, domain.SeatLead, 1, stamp, mark, false)
+			found := p.appendCandidates(nil, ev, domain.SeatLead, 1, stamp, mark, false)
 			p.needLed = false
 			if len(found) == 1 {
 				s := &p.slots[lead]
-				p.used[pyKey{s.chosen, ev.On.Year}]--
+				used := p.usedIn(ev.On.Year)
+				used[s.chosen]--
 				s.chosen = found[0]
 				s.cost = EdgeCost(ev.Institution, &p.cands[s.chosen], s.seat)
-				p.used[pyKey{s.chosen, ev.On.Year}]++
+				used[s.chosen]++
 				p.paired[lead] = true
 			}
 		}
@@ -444,7 +661,7 @@ func (p *planner) pairFirstTimers() {
 func (p *planner) result() Plan {
 	plan := Plan{Assignments: []Assignment{}, Unfilled: []Unfilled{}, Shortages: []Shortage{}}
 	// The load cost of each person's n-th planned evaluation goes to the n-th in date order.
-	seen := map[pyKey]int{}
+	seen := map[int][]int32{} // by year, per candidate
 	type short struct {
 		Shortage
 		byYear map[int]int
@@ -492,9 +709,11 @@ func (p *planner) result() Plan {
 				continue
 			}
 			c := &p.cands[s.chosen]
-			pk := pyKey{s.chosen, ev.On.Year}
-			nth := c.EvaluationsByYear[ev.On.Year] + seen[pk]
-			seen[pk]++
+			if seen[ev.On.Year] == nil {
+				seen[ev.On.Year] = make([]int32, len(p.cands))
+			}
+			nth := c.EvaluationsByYear[ev.On.Year] + int(seen[ev.On.Year][s.chosen])
+			seen[ev.On.Year][s.chosen]++
 			cost := s.cost + LoadCost(nth)
 			total += cost
 			plan.Assignments = append(plan.Assignments, Assignment{InstitutionID: ev.Institution.ID, Cycle: ev.Cycle,

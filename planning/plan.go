@@ -33,8 +33,9 @@ type Options struct {
 }
 
 // DefaultK is the per-seat pruning of the joint plan: enough that the optimum over the pruned
-// graph equals the unpruned optimum on every generated registry we test, small enough that
-// 3,000 evaluations × 5 seats × 10,000 reviewers plan in well under two seconds.
+// graph equals the unpruned optimum on the generated 300 × 1000 registries we test, small
+// enough that the national plan (10,000 evaluations × 5 seats against 30,000 reviewers and
+// representatives) takes about a second (docs/performance.md).
 const DefaultK = 40
 
 // Unlimited as Options.K keeps every eligible candidate (single evaluations, brute-force tests).
@@ -93,7 +94,8 @@ type Plan struct {
 	Unfilled    []Unfilled   `json:"unfilled"`
 	Shortages   []Shortage   `json:"shortages"`
 	TotalCost   int64        `json:"total_cost"`
-	// Rounds is how many shortest-path rounds the flow took (for benchmarks).
+	// Rounds is how many shortest-path rounds the flow took, over all its components (for
+	// benchmarks).
 	Rounds int `json:"-"`
 }
 
@@ -145,17 +147,38 @@ func eligible(in domain.InstitutionFacts, c *domain.Candidate, seat domain.TeamR
 	if c.Role != seat.PersonRoleFor() {
 		return false
 	}
-	if seat == domain.SeatTrainee {
-		if d, ok := c.Trainings[domain.TrainingEvaluator]; ok && !d.After(on) {
-			return false
-		}
-	} else {
-		kind, _ := seat.TrainingFor()
-		d, ok := c.Trainings[kind]
-		if !ok || d.After(on) {
-			return false
-		}
+	if d, ok := seatTraining(c, seat); !trainingHolds(seat, d, ok, on) {
+		return false
 	}
+	return independent(&in, c, since) && c.EvaluationsByYear[on.Year] < capacity
+}
+
+// seatTraining is the completion date of the training that decides whether c can hold seat:
+// the seat's own training, or for the trainee seat the evaluator training (ok is false when
+// c has not completed it).
+func seatTraining(c *domain.Candidate, seat domain.TeamRole) (d domain.Date, ok bool) {
+	kind := domain.TrainingEvaluator
+	if seat != domain.SeatTrainee {
+		kind, _ = seat.TrainingFor()
+	}
+	d, ok = c.Trainings[kind]
+	return d, ok
+}
+
+// trainingHolds is the training rule on the day of the evaluation, given seatTraining: a
+// trainee must not have completed evaluator training by then, everyone else must have
+// completed the seat's training.
+func trainingHolds(seat domain.TeamRole, d domain.Date, ok bool, on domain.Date) bool {
+	if seat == domain.SeatTrainee {
+		return !ok || d.After(on)
+	}
+	return ok && !d.After(on)
+}
+
+// independent is the part of the hard rules about this institution in particular: no
+// declared conflict with it, not working there or within the quarantine (since), and not on
+// its previous team.
+func independent(in *domain.InstitutionFacts, c *domain.Candidate, since domain.Date) bool {
 	if slices.Contains(c.Conflicts, in.ID) {
 		return false
 	}
@@ -167,10 +190,7 @@ func eligible(in domain.InstitutionFacts, c *domain.Candidate, seat domain.TeamR
 			return false
 		}
 	}
-	if slices.Contains(in.PreviousTeam, c.PersonID) {
-		return false
-	}
-	return c.EvaluationsByYear[on.Year] < capacity
+	return !slices.Contains(in.PreviousTeam, c.PersonID)
 }
 
 func hash32(parts ...string) uint32 {

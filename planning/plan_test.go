@@ -429,3 +429,74 @@ func TestProposeTeamSkipsTheCloserRepresentativeOfAnotherTargetGroup(t *testing.
 		t.Errorf("with only representatives of other groups, proposed %+v, want nobody", got)
 	}
 }
+
+// TestWalkVisitsExactlyTheEligible: the planner's walk, which leaves some hard rules to the
+// buckets it walks, visits exactly the candidates Eligible accepts (and that are not
+// excluded), each once, in order of cost, on perturbed registries over three years with
+// evaluation days where trainings and employments were recent.
+func TestWalkVisitsExactlyTheEligible(t *testing.T) {
+	for seed := uint64(1); seed <= 3; seed++ {
+		evals, cands := perturbed(60, 300, seed, 3)
+		r := rand.New(rand.NewPCG(seed, 23))
+		for i := range evals {
+			evals[i].On = evals[i].On.AddDays(-r.IntN(4000))
+		}
+		// People at home, employed or in conflict at institutions of any region, with
+		// employments ending around the quarantine's edge.
+		for i := range cands {
+			c := &cands[i]
+			in := evals[r.IntN(len(evals))].Institution
+			switch r.IntN(6) {
+			case 0:
+				c.HomeInstitution = in.ID
+			case 1:
+				to := domain.Date{}
+				if r.IntN(3) > 0 {
+					to = domain.NewDate(2020, 1, 1).AddDays(r.IntN(3000))
+				}
+				c.Employments = append(slices.Clone(c.Employments), domain.Employment{InstitutionID: in.ID, From: domain.NewDate(2010, 1, 1), To: to})
+			case 2:
+				c.Conflicts = append(slices.Clone(c.Conflicts), in.ID)
+			}
+		}
+		capacity := 1 + int(seed%3)
+		p := newPlanner(sortEvaluations(evals), cands, Options{Capacity: capacity, K: Unlimited})
+		stamp := make([]int32, len(p.cands))
+		mark := int32(0)
+		visits := 0
+		for ei := range p.evals {
+			ev := &p.evals[ei]
+			for _, seat := range AllSeats() {
+				mark++
+				got := map[int32]bool{}
+				last := int64(-1)
+				p.walk(ev, seat, stamp, mark, true, func(idx int32, key int64) bool {
+					if got[idx] {
+						t.Errorf("%s %s: %s visited twice", ev.Institution.ID, seat, p.cands[idx].PersonID)
+					}
+					got[idx] = true
+					visits++
+					if key < last {
+						t.Errorf("%s %s: key %d after %d", ev.Institution.ID, seat, key, last)
+					}
+					last = key
+					if want := EdgeCost(ev.Institution, &p.cands[idx], seat) + LoadCost(p.cands[idx].EvaluationsByYear[ev.On.Year]); key != want {
+						t.Errorf("%s %s %s: key %d, cost %d", ev.Institution.ID, seat, p.cands[idx].PersonID, key, want)
+					}
+					return true
+				})
+				for i := range p.cands {
+					c := &p.cands[i]
+					want := Eligible(ev.Institution, c, seat, ev.On, capacity) && !slices.Contains(ev.Exclude, c.PersonID)
+					if got[int32(i)] != want {
+						t.Fatalf("%s %s on %s, %s: visited %v, eligible %v (%v)", ev.Institution.ID, seat, ev.On, c.PersonID, got[int32(i)], want,
+							domain.Violations(ev.Institution, *c, seat, ev.On, capacity))
+					}
+				}
+			}
+		}
+		if visits < 1000 {
+			t.Errorf("seed %d: only %d candidates visited over %d evaluations", seed, visits, len(p.evals))
+		}
+	}
+}
