@@ -17,12 +17,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
+
 	"github.com/kvalitetsmodel/accredit/activities"
 	"github.com/kvalitetsmodel/accredit/cycles"
 	"github.com/kvalitetsmodel/accredit/domain"
 	"github.com/kvalitetsmodel/accredit/notify"
 	"github.com/kvalitetsmodel/accredit/notify/slackapp"
 	"github.com/kvalitetsmodel/accredit/store"
+	"github.com/kvalitetsmodel/accredit/web"
 	"github.com/kvalitetsmodel/accredit/workflows"
 )
 
@@ -524,4 +527,110 @@ func TestAppHomeShowsOpenTasks(t *testing.T) {
 	if n := len(e.ws.homesOf(managerSlack)); n != 2 {
 		t.Errorf("after a delivered reminder the App Home was published %d times, want 2", n)
 	}
+}
+
+func TestSocketModeTakesClicksEventsAndModals(t *testing.T) {
+	e := newEnv(t, true)
+	row := e.invitation(e.dispatcher("A"))
+	cfg := e.cfg
+	cfg.Slack.AppToken = "xapp-1-test" // and no signing secret: nothing comes over HTTP
+	actions := &fakeActions{}
+	app := slackapp.New(e.st, cfg, actions, quiet())
+	if !app.SocketMode() {
+		t.Fatal("an app token does not switch Socket Mode on")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- app.RunSocketMode(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("RunSocketMode: %v", err)
+		}
+	}()
+	var conn *websocket.Conn
+	select {
+	case conn = <-e.ws.sockets:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the app opened no Socket Mode connection")
+	}
+	defer conn.Close()
+	if err := conn.WriteJSON(map[string]any{"type": "hello", "num_connections": 1}); err != nil {
+		t.Fatal(err)
+	}
+	// send writes one envelope and returns the app's acknowledgement of it.
+	send := func(id, kind string, payload any) map[string]any {
+		t.Helper()
+		if err := conn.WriteJSON(map[string]any{"envelope_id": id, "type": kind, "payload": payload,
+			"accepts_response_payload": kind == "interactive"}); err != nil {
+			t.Fatal(err)
+		}
+		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		for {
+			var ack map[string]any
+			if err := conn.ReadJSON(&ack); err != nil {
+				t.Fatalf("no acknowledgement of %s: %v", id, err)
+			}
+			if ack["envelope_id"] == id {
+				return ack
+			}
+		}
+	}
+	// A click: acknowledged, and the invitee accepts, as themselves.
+	send("e1", "interactive", map[string]any{"type": "block_actions", "user": map[string]any{"id": inviteeSlack},
+		"trigger_id": "t1", "response_url": e.ws.responseURL("s1"),
+		"actions": []map[string]any{{"type": "button", "action_id": notify.ActionAcceptInvitation, "block_id": notify.BlockActions, "value": row}}})
+	waitFor(ctx, t, "the accept", func() bool { return e.reply("s1") != "" })
+	if len(actions.answers) != 1 || actions.answers[0].Actor != invitee {
+		t.Errorf("answers = %+v", actions.answers)
+	}
+	// Someone else's click is refused over Socket Mode too.
+	send("e2", "interactive", map[string]any{"type": "block_actions", "user": map[string]any{"id": otherSlack},
+		"trigger_id": "t2", "response_url": e.ws.responseURL("s2"),
+		"actions": []map[string]any{{"type": "button", "action_id": notify.ActionAcceptInvitation, "block_id": notify.BlockActions, "value": row}}})
+	waitFor(ctx, t, "the refusal", func() bool { return e.reply("s2") != "" })
+	mustContain(t, "the reply to another user", e.reply("s2"), "⛔")
+	// A modal's refused submission: the errors come back in the acknowledgement.
+	actions.set("the reason is 2,001 characters long; the limit is 2,000", 0)
+	ack := send("e3", "interactive", map[string]any{"type": "view_submission", "user": map[string]any{"id": inviteeSlack},
+		"view": map[string]any{"callback_id": notify.ViewDeclineInvitation, "private_metadata": row, "state": map[string]any{
+			"values": map[string]any{notify.BlockReason: map[string]any{notify.ElementReason: map[string]any{"type": "plain_text_input", "value": "Nej"}}}}}})
+	payload, _ := ack["payload"].(map[string]any)
+	if payload["response_action"] != "errors" || !strings.Contains(fmt.Sprint(payload["errors"]), "the limit is 2,000") {
+		t.Errorf("the submission's acknowledgement: %v", ack)
+	}
+	// The App Home, opened.
+	send("e4", "events_api", map[string]any{"type": "event_callback", "token": "t", "team_id": "T1", "api_app_id": "A1",
+		"event_id": "Ev4", "event_time": 1, "event": map[string]any{"type": "app_home_opened", "user": managerSlack, "tab": "home", "channel": "D1", "event_ts": "1.0"}})
+	waitFor(ctx, t, "the App Home", func() bool { return len(e.ws.homesOf(managerSlack)) == 1 })
+}
+
+// TestSlackIsServedByTheWebApp: the web app's mux serves the Slack app at /slack/, behind its
+// middleware (cross-origin protection, sessions), which Slack's server-to-server requests pass.
+func TestSlackIsServedByTheWebApp(t *testing.T) {
+	e := newEnv(t, true)
+	cfg := e.cfg
+	cfg.Slack.SigningSecret = signingSecret
+	w, err := web.New(web.Options{Store: e.st, Config: cfg, Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(w)
+	defer srv.Close()
+	s := &slackApp{t: t, e: e, srv: srv}
+	if code, out := s.post(slackapp.PathEvents, "application/json", `{"type":"url_verification","token":"t","challenge":"c-9"}`,
+		signingSecret, time.Now()); code != http.StatusOK || out != "c-9" {
+		t.Errorf("url_verification through the web app: %d %q", code, out)
+	}
+	if code, _ := s.post(slackapp.PathInteractivity, "application/x-www-form-urlencoded", "payload=%7B%7D", "forged", time.Now()); code != http.StatusUnauthorized {
+		t.Errorf("a forged click through the web app: %d, want 401", code)
+	}
+	body := fmt.Sprintf(`{"type":"event_callback","token":"t","team_id":"T1","api_app_id":"A1","event_id":"Ev1","event_time":1,
+		"event":{"type":"app_home_opened","user":%q,"channel":"D1","tab":"home","event_ts":"1.0"}}`, managerSlack)
+	if code, _ := s.post(slackapp.PathEvents, "application/json", body, signingSecret, time.Now()); code != http.StatusOK {
+		t.Fatalf("app_home_opened through the web app: %d", code)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	waitFor(ctx, t, "the App Home", func() bool { return len(e.ws.homesOf(managerSlack)) == 1 })
 }

@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slacktest"
 )
@@ -77,6 +78,7 @@ type workspace struct {
 	lookups  map[string]int // e-mail -> users.lookupByEmail calls
 	inject   map[string][]reply
 
+	sockets    chan *websocket.Conn   // Socket Mode connections the app opened
 	uploads    map[string]*sharedFile // file ID -> an upload not yet shared
 	homes      map[string][]string    // user ID -> the App Home views published, as JSON
 	modals     []string               // the views opened, as JSON
@@ -86,7 +88,7 @@ type workspace struct {
 func newWorkspace(t testing.TB) *workspace {
 	w := &workspace{t: t, members: map[string]string{}, inactive: map[string]bool{}, channels: map[string]bool{},
 		calls: map[string]int{}, lookups: map[string]int{}, inject: map[string][]reply{},
-		uploads: map[string]*sharedFile{}, homes: map[string][]string{}}
+		uploads: map[string]*sharedFile{}, homes: map[string][]string{}, sockets: make(chan *websocket.Conn, 4)}
 	w.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		c.Handle("/chat.postMessage", w.handle("chat.postMessage", w.postMessage))
 		c.Handle("/chat.update", w.handle("chat.update", w.update))
@@ -101,6 +103,8 @@ func newWorkspace(t testing.TB) *workspace {
 		c.Handle("/views.publish", w.handle("views.publish", w.publishView))
 		c.Handle("/views.open", w.handle("views.open", w.openView))
 		c.Handle("/response/", w.respond)
+		c.Handle("/apps.connections.open", w.handle("apps.connections.open", w.connectionsOpen))
+		c.Handle("/socket-mode", w.socket)
 	})
 	w.srv.Start()
 	t.Cleanup(w.srv.Stop)
@@ -514,4 +518,24 @@ func (w *workspace) openedModals() []string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return append([]string(nil), w.modals...)
+}
+
+// connectionsOpen answers apps.connections.open with this workspace's Socket Mode URL.
+func (w *workspace) connectionsOpen(rw http.ResponseWriter, r *http.Request) {
+	if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer xapp-") {
+		w.json(rw, map[string]any{"ok": false, "error": "not_allowed_token_type"})
+		return
+	}
+	url := "ws" + strings.TrimPrefix(strings.TrimSuffix(w.URL(), "/"), "http") + "/socket-mode"
+	w.json(rw, map[string]any{"ok": true, "url": url})
+}
+
+// socket accepts a Socket Mode connection and hands it to the test.
+func (w *workspace) socket(rw http.ResponseWriter, r *http.Request) {
+	conn, err := (&websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}).Upgrade(rw, r, nil)
+	if err != nil {
+		w.t.Errorf("socket mode upgrade: %v", err)
+		return
+	}
+	w.sockets <- conn
 }
