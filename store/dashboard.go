@@ -9,7 +9,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -57,16 +57,11 @@ func (r DashboardRow) StepKind() string {
 	return kind
 }
 
-// Dashboard lists every open step the filter matches, the longest overdue first (then the
-// earliest due, institution and step). Days overdue are counted on each cycle's own
-// calendar, so demo-speed cycles are right too.
-func (s *Store) Dashboard(ctx context.Context, f DashboardFilter) ([]DashboardRow, error) {
-	if f.ScopeInstitutions != nil && len(f.ScopeInstitutions) == 0 {
-		return nil, nil
-	}
-	var where []string
+// where is the filter as SQL conditions on the steps table s (after status = 'open').
+func (f DashboardFilter) where() (string, []any) {
+	var sb strings.Builder
 	var args []any
-	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
+	add := func(cond string, a ...any) { sb.WriteString(" AND " + cond); args = append(args, a...) }
 	if f.Region != "" {
 		add(`s.region = ?`, string(f.Region))
 	}
@@ -90,32 +85,46 @@ func (s *Store) Dashboard(ctx context.Context, f DashboardFilter) ([]DashboardRo
 		}
 		add(`s.institution_id IN (`+marks+`)`, ids...)
 	}
-	query := `SELECT s.id, s.institution_id, COALESCE(i.name, ''), s.cycle_number, s.step, s.title, s.region,
-		s.holder_id, COALESCE(p.name, ''), s.holder_role, s.opened_on, s.due_on, s.escalation_level,
-		COALESCE(c.anchor_date, ''), c.anchor_time, COALESCE(c.day_length_ms, 0)
-		FROM steps s
-		LEFT JOIN institutions i ON i.id = s.institution_id
-		LEFT JOIN people p ON p.id = s.holder_id
-		LEFT JOIN cycles c ON c.institution_id = s.institution_id AND c.number = s.cycle_number
-		WHERE s.status = 'open'`
-	for _, w := range where {
-		query += ` AND ` + w
+	return sb.String(), args
+}
+
+// dashboardSelect reads open steps with their cycle's calendar, in the order of the
+// steps_open_overdue index (migration 00011): the longest overdue first on every cycle's own
+// calendar, ties by step ID, which begins with the institution.
+const dashboardSelect = `SELECT s.id, s.institution_id, s.cycle_number, s.step, s.region, s.holder_id, s.holder_role,
+	s.opened_on, s.due_on, s.escalation_level, COALESCE(c.anchor_date, ''), c.anchor_time, COALESCE(c.day_length_ms, 0)
+	FROM steps s LEFT JOIN cycles c ON c.institution_id = s.institution_id AND c.number = s.cycle_number
+	WHERE s.status = 'open'`
+
+const dashboardOrder = ` ORDER BY s.overdue_at, s.id`
+
+// Dashboard lists every open step the filter matches, the longest overdue first, each with
+// "today" and its days overdue on its own cycle's calendar. The rows carry no names:
+// FillNames adds them to the rows a page shows. DashboardPage reads one page and the counts
+// without reading every row.
+func (s *Store) Dashboard(ctx context.Context, f DashboardFilter) ([]DashboardRow, error) {
+	if f.ScopeInstitutions != nil && len(f.ScopeInstitutions) == 0 {
+		return nil, nil
 	}
+	cond, args := f.where()
+	return s.dashboardRows(ctx, dashboardSelect+cond+dashboardOrder, args)
+}
+
+// dashboardRows runs a dashboardSelect and counts each row's days overdue on its calendar.
+func (s *Store) dashboardRows(ctx context.Context, query string, args []any) ([]DashboardRow, error) {
 	rows, err := s.db.QueryContext(ctx, s.db.Rebind(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("dashboard: %w", err)
 	}
 	defer rows.Close()
-
 	type clockKey struct {
 		anchor   string
 		anchorMS int64
 		dayMS    int64
 	}
 	now := s.now()
-	wallToday := domain.DateOf(now.UTC())
 	todays := map[clockKey]domain.Date{}
-	var out []DashboardRow
+	out := make([]DashboardRow, 0, 64)
 	for rows.Next() {
 		var (
 			r          DashboardRow
@@ -126,9 +135,8 @@ func (s *Store) Dashboard(ctx context.Context, f DashboardFilter) ([]DashboardRo
 			anchorTime sql.NullTime
 			dayMS      int64
 		)
-		if err := rows.Scan(&r.StepID, &r.InstitutionID, &r.InstitutionName, &r.Cycle, &r.Step, &r.Title, &region,
-			&r.HolderID, &r.HolderName, &r.HolderRole, &opened, &due, &r.Escalation, &anchorDate, &anchorTime,
-			&dayMS); err != nil {
+		if err := rows.Scan(&r.StepID, &r.InstitutionID, &r.Cycle, &r.Step, &region, &r.HolderID, &r.HolderRole,
+			&opened, &due, &r.Escalation, &anchorDate, &anchorTime, &dayMS); err != nil {
 			return nil, fmt.Errorf("dashboard: %w", err)
 		}
 		r.Region = domain.Region(region)
@@ -138,41 +146,143 @@ func (s *Store) Dashboard(ctx context.Context, f DashboardFilter) ([]DashboardRo
 		if r.Due, err = parseStoredDate(due); err != nil {
 			return nil, fmt.Errorf("step %s: due_on: %w", r.StepID, err)
 		}
-		r.Today = wallToday
+		clock := realDays
+		key := clockKey{}
 		if anchorTime.Valid && dayMS > 0 && anchorDate != "" {
-			key := clockKey{anchorDate, anchorTime.Time.UnixMilli(), dayMS}
-			today, ok := todays[key]
-			if !ok {
-				ad, err := parseStoredDate(anchorDate)
-				if err != nil {
-					return nil, fmt.Errorf("cycle %d of %s: anchor_date: %w", r.Cycle, r.InstitutionID, err)
-				}
-				clock := domain.Clock{AnchorDate: ad, AnchorTime: anchorTime.Time, DayLength: time.Duration(dayMS) * time.Millisecond}
-				today = clock.DateAt(now)
-				todays[key] = today
+			key = clockKey{anchorDate, anchorTime.Time.UnixMilli(), dayMS}
+			ad, err := parseStoredDate(anchorDate)
+			if err != nil {
+				return nil, fmt.Errorf("cycle %d of %s: anchor_date: %w", r.Cycle, r.InstitutionID, err)
 			}
-			r.Today = today
+			clock = domain.Clock{AnchorDate: ad, AnchorTime: anchorTime.Time, DayLength: time.Duration(dayMS) * time.Millisecond}
 		}
+		today, ok := todays[key]
+		if !ok {
+			today = clock.DateAt(now)
+			todays[key] = today
+		}
+		r.Today = today
 		r.DaysOverdue = domain.DaysOverdue(r.Due, r.Today)
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("dashboard: %w", err)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := &out[i], &out[j]
-		if a.DaysOverdue != b.DaysOverdue {
-			return a.DaysOverdue > b.DaysOverdue
-		}
-		if c := a.Due.Compare(b.Due); c != 0 {
-			return c < 0
-		}
-		if a.InstitutionID != b.InstitutionID {
-			return a.InstitutionID < b.InstitutionID
-		}
-		return a.Step < b.Step
-	})
 	return out, nil
+}
+
+// KindCount is how many open steps of one kind one region has, and how many are overdue.
+type KindCount struct {
+	Region  domain.Region
+	Kind    string
+	Open    int
+	Overdue int
+}
+
+// DashboardPage is one page of the dashboard: its rows, the number of rows of every page,
+// how many of them are overdue, and the counts per region and step kind.
+type DashboardPage struct {
+	Rows    []DashboardRow
+	Total   int
+	Overdue int
+	Counts  []KindCount
+}
+
+// DashboardPage reads the rows offset to offset+limit of what Dashboard lists (only the
+// overdue ones when overdueOnly), and counts all of them in one grouped query; both run on
+// indexes of migration 00011 (steps_open_overdue, steps_counts), so a page costs about the
+// same for 100 open steps as for 10,000 (docs/performance.md).
+func (s *Store) DashboardPage(ctx context.Context, f DashboardFilter, overdueOnly bool, offset, limit int) (DashboardPage, error) {
+	var page DashboardPage
+	if f.ScopeInstitutions != nil && len(f.ScopeInstitutions) == 0 {
+		return page, nil
+	}
+	nowMS := s.now().UnixMilli()
+	cond, args := f.where()
+	if overdueOnly {
+		cond += ` AND s.overdue_at <= ?`
+		args = append(args, nowMS)
+	}
+	var groups []struct {
+		Region string `db:"region"`
+		Step   string `db:"step"`
+		N      int    `db:"n"`
+		Late   int    `db:"late"`
+	}
+	if err := s.db.SelectContext(ctx, &groups, s.db.Rebind(`SELECT s.region AS region, s.step AS step, COUNT(*) AS n,
+		SUM(CASE WHEN s.overdue_at <= ? THEN 1 ELSE 0 END) AS late FROM steps s WHERE s.status = 'open'`+cond+
+		` GROUP BY s.region, s.step`), append([]any{nowMS}, args...)...); err != nil {
+		return page, fmt.Errorf("dashboard counts: %w", err)
+	}
+	counts := map[[2]string]int{}
+	for _, g := range groups {
+		kind, _, _ := strings.Cut(g.Step, "/")
+		key := [2]string{g.Region, kind}
+		i, ok := counts[key]
+		if !ok {
+			i = len(page.Counts)
+			counts[key] = i
+			page.Counts = append(page.Counts, KindCount{Region: domain.Region(g.Region), Kind: kind})
+		}
+		page.Counts[i].Open += g.N
+		page.Counts[i].Overdue += g.Late
+		page.Total += g.N
+		page.Overdue += g.Late
+	}
+	var err error
+	page.Rows, err = s.dashboardRows(ctx, dashboardSelect+cond+dashboardOrder+` LIMIT ? OFFSET ?`,
+		append(args, limit, offset))
+	return page, err
+}
+
+// FillNames adds the institutions' and holders' names to rows (the ones a page shows, or
+// all of them for an export).
+func (s *Store) FillNames(ctx context.Context, rows []DashboardRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	insts := map[string]string{}
+	people := map[string]string{}
+	if len(rows) > 500 {
+		// Every name at once is cheaper than long IN lists.
+		var all []struct {
+			ID   string `db:"id"`
+			Name string `db:"name"`
+		}
+		if err := s.db.SelectContext(ctx, &all, `SELECT id, name FROM institutions`); err != nil {
+			return err
+		}
+		for _, r := range all {
+			insts[r.ID] = r.Name
+		}
+		all = all[:0]
+		if err := s.db.SelectContext(ctx, &all, `SELECT id, name FROM people`); err != nil {
+			return err
+		}
+		for _, r := range all {
+			people[r.ID] = r.Name
+		}
+	} else {
+		var instIDs, personIDs []string
+		for _, r := range rows {
+			instIDs = append(instIDs, r.InstitutionID)
+			if r.HolderID != "" {
+				personIDs = append(personIDs, r.HolderID)
+			}
+		}
+		var err error
+		if insts, err = s.names(ctx, "institutions", instIDs); err != nil {
+			return err
+		}
+		if people, err = s.names(ctx, "people", personIDs); err != nil {
+			return err
+		}
+	}
+	for i := range rows {
+		rows[i].InstitutionName = insts[rows[i].InstitutionID]
+		rows[i].HolderName = people[rows[i].HolderID]
+	}
+	return nil
 }
 
 // parseStoredDate reads a date column as the store writes it (YYYY-MM-DD), or as a driver
@@ -268,7 +378,15 @@ func (s *Store) PersonByEmail(ctx context.Context, email string) (Person, error)
 
 // PersonNames maps person IDs to names, for the people named in a page.
 func (s *Store) PersonNames(ctx context.Context, ids []string) (map[string]string, error) {
+	return s.names(ctx, "people", ids)
+}
+
+// names maps the IDs of rows of a table (institutions or people) to their names.
+func (s *Store) names(ctx context.Context, table string, ids []string) (map[string]string, error) {
 	out := map[string]string{}
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
 	if len(ids) == 0 {
 		return out, nil
 	}
@@ -281,7 +399,7 @@ func (s *Store) PersonNames(ctx context.Context, ids []string) (map[string]strin
 		ID   string `db:"id"`
 		Name string `db:"name"`
 	}
-	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT id, name FROM people WHERE id IN (`+marks+`)`), args...); err != nil {
+	if err := s.db.SelectContext(ctx, &rows, s.db.Rebind(`SELECT id, name FROM `+table+` WHERE id IN (`+marks+`)`), args...); err != nil {
 		return nil, err
 	}
 	for _, r := range rows {

@@ -166,7 +166,7 @@ func TestReportDrafts(t *testing.T) {
 }
 
 // TestDashboardQuery: open steps only, with names, filtered and scoped, counted on each
-// cycle's own calendar, the longest overdue first.
+// cycle's own calendar, the longest overdue (in real time) first.
 func TestDashboardQuery(t *testing.T) {
 	st, now := clockStore(t)
 	ctx := context.Background()
@@ -200,12 +200,17 @@ func TestDashboardQuery(t *testing.T) {
 	if len(rows) != 2 {
 		t.Fatalf("%d rows, want the 2 open steps", len(rows))
 	}
-	// S-01's calendar is at 2027-01-01 + 40 days = 2027-02-10: 39 days overdue; H-01's at 2027-03-01: 7.
-	if rows[0].InstitutionID != "S-01" || rows[0].DaysOverdue != 39 || rows[0].Today != domain.NewDate(2027, 2, 10) ||
-		rows[0].HolderName != "Mette Petersen" || rows[0].InstitutionName != "Bostedet Kildegården" {
+	if err := st.FillNames(ctx, rows); err != nil {
+		t.Fatal(err)
+	}
+	// H-01 has been overdue for six days of wall time; S-01's demo calendar is at 2027-01-01 +
+	// 40 days, 39 of its days overdue, but only since 38 hours ago: the order is by how long
+	// each has been overdue in real time (overdue_at), as starter steps list has it.
+	if rows[0].InstitutionID != "H-01" || rows[0].DaysOverdue != 7 || rows[0].StepKind() != "self-evaluation" {
 		t.Errorf("first row %+v", rows[0])
 	}
-	if rows[1].DaysOverdue != 7 || rows[1].StepKind() != "self-evaluation" {
+	if rows[1].InstitutionID != "S-01" || rows[1].DaysOverdue != 39 || rows[1].Today != domain.NewDate(2027, 2, 10) ||
+		rows[1].HolderName != "Mette Petersen" || rows[1].InstitutionName != "Bostedet Kildegården" {
 		t.Errorf("second row %+v", rows[1])
 	}
 	for _, f := range []store.DashboardFilter{{Region: domain.Sjaelland}, {Step: "invitation"}, {HolderID: "P-084"},
@@ -240,4 +245,92 @@ func TestPersonByEmail(t *testing.T) {
 	if _, err := st.PersonByEmail(ctx, "delt@example.dk"); err == nil || !strings.Contains(err.Error(), "P-001, P-002") {
 		t.Errorf("shared address: %v", err)
 	}
+}
+
+// TestDashboardPageAgreesWithDashboard: a page and its counts are what the full list says,
+// on the fast path (every cycle on real days) and with a demo-speed cycle among them.
+func TestDashboardPageAgreesWithDashboard(t *testing.T) {
+	st, now := clockStore(t)
+	ctx := context.Background()
+	insts, err := st.ListInstitutions(ctx, store.InstitutionFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := domain.DateOf(*now)
+	for i, in := range insts {
+		c := store.CycleRow{InstitutionID: in.ID, Number: 1, WorkflowID: "cycle/" + in.ID, StartDate: today.AddDays(-400),
+			Status: "running", Generation: 1, AnchorDate: today.AddDays(-400), AnchorTime: today.AddDays(-400).Time(),
+			DayLengthMS: 86_400_000, Revision: 1}
+		if err := st.UpsertCycle(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		for j, key := range []string{"self-evaluation", "invitation/lead/1", "visit-date"} {
+			if err := st.UpsertStep(ctx, store.StepRow{ID: in.ID + "/" + key, InstitutionID: in.ID, Cycle: 1, Step: key,
+				Region: in.Region, HolderID: "P-001", Opened: today.AddDays(-60), Due: today.AddDays((i*7+j*13)%40 - 20),
+				Status: "open", Revision: 1}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	check := func(name string) {
+		for _, f := range []store.DashboardFilter{{}, {Region: domain.Sjaelland}, {Step: "invitation"}, {ScopeInstitutions: []string{"H-01", "S-02"}}} {
+			for _, overdue := range []bool{false, true} {
+				all, err := st.Dashboard(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var want []store.DashboardRow
+				late := 0
+				for _, r := range all {
+					if !overdue || r.DaysOverdue > 0 {
+						want = append(want, r)
+						if r.DaysOverdue > 0 {
+							late++
+						}
+					}
+				}
+				for _, off := range []int{0, 7, 50} {
+					page, err := st.DashboardPage(ctx, f, overdue, off, 7)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if page.Total != len(want) || page.Overdue != late {
+						t.Errorf("%s %+v overdue=%t: total %d overdue %d, want %d %d", name, f, overdue, page.Total, page.Overdue, len(want), late)
+					}
+					wantPage := want[min(off, len(want)):min(len(want), off+7)]
+					if len(page.Rows) != len(wantPage) {
+						t.Fatalf("%s %+v: page at %d has %d rows, want %d", name, f, off, len(page.Rows), len(wantPage))
+					}
+					for i := range wantPage {
+						if page.Rows[i].StepID != wantPage[i].StepID || page.Rows[i].DaysOverdue != wantPage[i].DaysOverdue {
+							t.Errorf("%s %+v: row %d is %s (%d), want %s (%d)", name, f, off+i, page.Rows[i].StepID,
+								page.Rows[i].DaysOverdue, wantPage[i].StepID, wantPage[i].DaysOverdue)
+						}
+					}
+					sum := 0
+					for _, c := range page.Counts {
+						sum += c.Open
+					}
+					if sum != page.Total {
+						t.Errorf("%s: counts add up to %d, want %d", name, sum, page.Total)
+					}
+				}
+			}
+		}
+	}
+	check("real days")
+	// H-05 on a demo calendar that is 30 days ahead.
+	if err := st.UpsertCycle(ctx, store.CycleRow{InstitutionID: "H-05", Number: 1, WorkflowID: "cycle/H-05", StartDate: today.AddDays(-30),
+		Status: "running", Generation: 1, AnchorDate: today, AnchorTime: now.Add(-30 * time.Minute), DayLengthMS: 60_000, Revision: 2}); err != nil {
+		t.Fatal(err)
+	}
+	// Its steps are written again, as the workflow writes them on its calendar.
+	for j, key := range []string{"self-evaluation", "invitation/lead/1", "visit-date"} {
+		if err := st.UpsertStep(ctx, store.StepRow{ID: "H-05/" + key, InstitutionID: "H-05", Cycle: 1, Step: key,
+			Region: domain.Hovedstaden, HolderID: "P-001", Opened: today.AddDays(-60), Due: today.AddDays(j*11 - 5),
+			Status: "open", Revision: 2}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check("with a demo-speed cycle")
 }

@@ -79,11 +79,16 @@ func (d dashboardQuery) encode() string {
 	return q.Encode()
 }
 
-// dashboardRows reads the open steps the viewer may see that the query asks for.
-func (s *Server) dashboardRows(r *http.Request, v *Viewer, d dashboardQuery) ([]store.DashboardRow, error) {
+// scoped is the query's filter within what the viewer may see.
+func (d dashboardQuery) scoped(v *Viewer) store.DashboardFilter {
 	f := v.Scope()
 	f.Region, f.Step, f.InstitutionID, f.HolderID = d.Filter.Region, d.Filter.Step, d.Filter.InstitutionID, d.Filter.HolderID
-	rows, err := s.store.Dashboard(r.Context(), f)
+	return f
+}
+
+// dashboardRows reads every open step the viewer may see that the query asks for.
+func (s *Server) dashboardRows(r *http.Request, v *Viewer, d dashboardQuery) ([]store.DashboardRow, error) {
+	rows, err := s.store.Dashboard(r.Context(), d.scoped(v))
 	if err != nil || !d.OverdueOnly {
 		return rows, err
 	}
@@ -114,26 +119,20 @@ type Counts struct {
 
 // countSteps tabulates open and overdue steps per region and step kind; only the kinds and
 // regions that have steps get a column or a row.
-func countSteps(rows []store.DashboardRow) Counts {
-	byRegion := map[domain.Region]map[string]*Count{}
+func countSteps(kc []store.KindCount) Counts {
+	byRegion := map[domain.Region]map[string]Count{}
 	kindsSeen := map[string]bool{}
-	for _, r := range rows {
-		kind := r.StepKind()
-		kindsSeen[kind] = true
-		m := byRegion[r.Region]
+	for _, c := range kc {
+		kindsSeen[c.Kind] = true
+		m := byRegion[c.Region]
 		if m == nil {
-			m = map[string]*Count{}
-			byRegion[r.Region] = m
+			m = map[string]Count{}
+			byRegion[c.Region] = m
 		}
-		c := m[kind]
-		if c == nil {
-			c = &Count{}
-			m[kind] = c
-		}
-		c.Open++
-		if r.DaysOverdue > 0 {
-			c.Overdue++
-		}
+		cur := m[c.Kind]
+		cur.Open += c.Open
+		cur.Overdue += c.Overdue
+		m[c.Kind] = cur
 	}
 	var out Counts
 	for _, k := range stepKinds {
@@ -142,26 +141,28 @@ func countSteps(rows []store.DashboardRow) Counts {
 			delete(kindsSeen, k)
 		}
 	}
+	var rest []string
 	for k := range kindsSeen {
-		out.Kinds = append(out.Kinds, k)
+		rest = append(rest, k)
 	}
+	slices.Sort(rest)
+	out.Kinds = append(out.Kinds, rest...)
 	regions := domain.Regions()
+	var others []domain.Region
 	for r := range byRegion {
 		if !slices.Contains(regions, r) {
-			regions = append(regions, r)
+			others = append(others, r)
 		}
 	}
-	for _, region := range regions {
+	slices.Sort(others)
+	for _, region := range append(regions, others...) {
 		m := byRegion[region]
 		if m == nil {
 			continue
 		}
 		rc := RegionCounts{Region: region}
 		for _, k := range out.Kinds {
-			var c Count
-			if p := m[k]; p != nil {
-				c = *p
-			}
+			c := m[k]
 			rc.Cells = append(rc.Cells, c)
 			rc.Total.Open += c.Open
 			rc.Total.Overdue += c.Overdue
@@ -178,23 +179,23 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, http.StatusBadRequest, "dashboard filter: "+err.Error())
 		return
 	}
-	rows, err := s.dashboardRows(r, v, d)
+	page, err := s.store.DashboardPage(r.Context(), d.scoped(v), d.OverdueOnly, (d.Page-1)*pageSize, pageSize)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	overdue := 0
-	for _, row := range rows {
-		if row.DaysOverdue > 0 {
-			overdue++
-		}
-	}
-	pages := max(1, (len(rows)+pageSize-1)/pageSize)
+	pages := max(1, (page.Total+pageSize-1)/pageSize)
 	if d.Page > pages {
 		d.Page = pages
+		if page, err = s.store.DashboardPage(r.Context(), d.scoped(v), d.OverdueOnly, (d.Page-1)*pageSize, pageSize); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
-	lo := (d.Page - 1) * pageSize
-	hi := min(len(rows), lo+pageSize)
+	if err := s.store.FillNames(r.Context(), page.Rows); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	lang := langOf(r)
 	scope := ""
 	switch {
@@ -210,10 +211,10 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 		regions = []domain.Region{v.Region}
 	}
 	s.render(w, r, http.StatusOK, "dashboard", "dashboard.title", map[string]any{
-		"Rows":        rows[lo:hi],
-		"Total":       len(rows),
-		"Overdue":     overdue,
-		"Counts":      countSteps(rows),
+		"Rows":        page.Rows,
+		"Total":       page.Total,
+		"Overdue":     page.Overdue,
+		"Counts":      countSteps(page.Counts),
 		"Filter":      d.Filter,
 		"OverdueOnly": d.OverdueOnly,
 		"Page":        d.Page,
@@ -235,6 +236,10 @@ func (s *Server) handleDashboardCSV(w http.ResponseWriter, r *http.Request) {
 	}
 	rows, err := s.dashboardRows(r, v, d)
 	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.store.FillNames(r.Context(), rows); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -50,20 +50,24 @@ func seedOpenSteps(t testing.TB, st *store.Store, n int, now time.Time) {
 		for y := 1; y <= 2; y++ {
 			opened := start.AddDays(365 * (y - 1))
 			exec(`INSERT INTO steps (id, institution_id, cycle_number, step, title, region, holder_id, holder_role,
-				opened_on, due_on, status, closed_on, closed_by, revision, updated_at)
-				VALUES (?, ?, 1, 'self-evaluation', 'Selvevaluering', ?, ?, 'institution-manager', ?, ?, 'done', ?, ?, 1, ?)`,
+				opened_on, due_on, status, closed_on, closed_by, overdue_at, revision, updated_at)
+				VALUES (?, ?, 1, 'self-evaluation', 'Selvevaluering', ?, ?, 'institution-manager', ?, ?, 'done', ?, ?, ?, 1, ?)`,
 				fmt.Sprintf("cycle/%s/1~s/self-evaluation-%d/self-evaluation", id, y), id, string(region), manager,
-				opened, opened.AddDays(56), opened.AddDays(40), manager, stamp)
+				opened, opened.AddDays(56), opened.AddDays(40), manager, overdueAt(opened.AddDays(56)), stamp)
 		}
 		kind := kinds[i%len(kinds)]
 		due := today.AddDays(i%200 - 100)
 		exec(`INSERT INTO steps (id, institution_id, cycle_number, step, title, region, holder_id, holder_role,
-			opened_on, due_on, status, escalation_level, revision, updated_at)
-			VALUES (?, ?, 1, ?, ?, ?, ?, 'institution-manager', ?, ?, 'open', ?, 1, ?)`,
+			opened_on, due_on, status, escalation_level, overdue_at, revision, updated_at)
+			VALUES (?, ?, 1, ?, ?, ?, ?, 'institution-manager', ?, ?, 'open', ?, ?, 1, ?)`,
 			fmt.Sprintf("cycle/%s/1~s/external-evaluation/%s", id, kind), id, kind, kind, string(region), manager,
-			due.AddDays(-30), due, max(0, domain.DaysOverdue(due, today)/14), stamp)
+			due.AddDays(-30), due, max(0, domain.DaysOverdue(due, today)/14), overdueAt(due), stamp)
 	}
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
 }
+
+// overdueAt is when a step due on due becomes overdue on real days (the store's overdue_at):
+// midnight UTC after the due date.
+func overdueAt(due domain.Date) int64 { return due.AddDays(1).Time().UnixMilli() }

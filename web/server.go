@@ -125,7 +125,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
-// housekeeping deletes expired sessions and sign-in links every hour.
+// housekeeping deletes expired sessions and sign-in links, at start and every hour.
 func (s *Server) housekeeping(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()

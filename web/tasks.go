@@ -50,6 +50,9 @@ func (s *Server) myTasks(ctx context.Context, v *Viewer) ([]store.DashboardRow, 
 func (s *Server) handleTasks(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
 	rows, err := s.myTasks(r.Context(), v)
+	if err == nil {
+		err = s.store.FillNames(r.Context(), rows)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return

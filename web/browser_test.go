@@ -1,0 +1,439 @@
+package web_test
+
+// End-to-end tests in headless Chromium (Debian's chromium, driven from Go by chromedp)
+// against a real worker on the embedded Temporal server: people sign in with their links
+// and complete their tasks through the forms, and axe-core checks every page they see.
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/kvalitetsmodel/accredit/config"
+	"github.com/kvalitetsmodel/accredit/cycles"
+	"github.com/kvalitetsmodel/accredit/internal/fixture"
+	"github.com/kvalitetsmodel/accredit/service"
+	"github.com/kvalitetsmodel/accredit/store"
+	"github.com/kvalitetsmodel/accredit/web"
+)
+
+var screenshots = flag.Bool("screenshots", false, "save screenshots of the dashboard, a task page and a document page to docs/")
+
+//go:embed testdata/axe/axe.min.js
+var axeSource string
+
+// chromiumPath finds Debian's chromium. Outside CI a machine without it skips the browser
+// tests; in CI (CI=true) it fails them, as .ci/run installs it.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{os.Getenv("CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if p != "" {
+			if _, err := os.Stat(p); err == nil {
+				return p
+			}
+		}
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("chromium is not installed: .ci/run installs it (apt-get install -y chromium chromium-driver)")
+	}
+	t.Skip("browser tests skipped: chromium is not installed (apt-get install -y chromium)")
+	return ""
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// app is a worker with its web app, as go run ./worker starts them.
+type app struct {
+	t      *testing.T
+	cfg    config.Config
+	svc    *service.Service
+	cycles *cycles.Client
+	base   string
+}
+
+// startApp runs the service on the embedded server with a fast calendar (a day is 300ms,
+// self-evaluations a week apart, invitations answered within 20 weeks) and the web app.
+func startApp(t *testing.T) *app {
+	t.Helper()
+	webPort := freePort(t)
+	cfg, err := config.Load(config.Source{Environ: []string{
+		"ACCREDIT_DATA_DIR=" + t.TempDir(),
+		"ACCREDIT_EMBEDDED_TEMPORAL_ADDR=127.0.0.1:" + strconv.Itoa(freePort(t)),
+		"ACCREDIT_HTTP_ADDR=127.0.0.1:" + strconv.Itoa(webPort),
+		"ACCREDIT_PUBLIC_BASE_URL=http://127.0.0.1:" + strconv.Itoa(webPort),
+		"ACCREDIT_LOG_LEVEL=warn",
+		"ACCREDIT_DAY_LENGTH=300ms",
+		"ACCREDIT_SELF_EVALUATION_INTERVAL=1w",
+		"ACCREDIT_CYCLE_LENGTH=1y",
+		"ACCREDIT_INVITATION_ANSWER=20w",
+		"TEMPORAL_CONFIG_FILE=" + os.DevNull,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	svc, err := service.Start(ctx, cfg, logger)
+	if err != nil {
+		cancel()
+		t.Fatalf("start the service: %v", err)
+	}
+	fixture.ExampleRegistry(t, svc.Store)
+	srv, ln, err := web.Open(ctx, cfg, svc.Store, svc.Client, logger)
+	if err != nil {
+		cancel()
+		svc.Stop()
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-served; err != nil {
+			t.Errorf("the web app did not shut down cleanly: %v", err)
+		}
+		svc.Stop()
+	})
+	return &app{t: t, cfg: cfg, svc: svc, cycles: cycles.New(svc.Client, cycles.Options{TaskQueue: cfg.TaskQueue}),
+		base: cfg.PublicBaseURL}
+}
+
+// link issues a sign-in link as the national secretariat would.
+func (a *app) link(person string) string {
+	a.t.Helper()
+	token, _, err := a.svc.Store.IssueSignInLink(context.Background(), person, "P-136", time.Hour)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return web.SignInLinkURL(a.base, token)
+}
+
+// waitOpen waits until the read model holds open steps of an institution whose key starts
+// with prefix, and returns them.
+func (a *app) waitOpen(ctx context.Context, inst, prefix string) []store.DashboardRow {
+	a.t.Helper()
+	for {
+		rows, err := a.svc.Store.Dashboard(ctx, store.DashboardFilter{InstitutionID: inst, Step: prefix})
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		if len(rows) > 0 {
+			return rows
+		}
+		select {
+		case <-ctx.Done():
+			a.t.Fatalf("no open %s step of %s: %v", prefix, inst, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// browser is one headless Chromium tab.
+type browser struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+func newBrowser(t *testing.T, ctx context.Context, lang string) *browser {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromiumPath(t)),
+		chromedp.WindowSize(1280, 900), chromedp.NoSandbox, chromedp.Flag("lang", lang),
+		chromedp.Flag("accept-lang", lang))
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	bctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return &browser{t: t, ctx: bctx}
+}
+
+// open loads a page and waits for its main landmark.
+func (b *browser) open(u string) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, chromedp.Navigate(u), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
+		b.t.Fatalf("open %s: %v", u, err)
+	}
+}
+
+// click presses a button or follows a link and waits for the page it leads to.
+func (b *browser) click(selector string) {
+	b.t.Helper()
+	if _, err := chromedp.RunResponse(b.ctx, chromedp.Click(chromedp.CSS(selector))); err != nil {
+		b.t.Fatalf("click %s: %v", selector, err)
+	}
+	if err := chromedp.Do(b.ctx, chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
+		b.t.Fatalf("after clicking %s: %v", selector, err)
+	}
+}
+
+func (b *browser) text(selector string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(selector)))
+	if err != nil {
+		b.t.Fatalf("text of %s: %v", selector, err)
+	}
+	return s
+}
+
+func (b *browser) location() string {
+	b.t.Helper()
+	u, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return u
+}
+
+// signIn uses a sign-in link: the page behind it, then its button.
+func (b *browser) signIn(link, name string) {
+	b.t.Helper()
+	b.open(link)
+	b.checkAccessibility("the sign-in link's page")
+	if got := b.text("main"); !strings.Contains(got, name) {
+		b.t.Fatalf("the link's page does not name %s: %q", name, got)
+	}
+	b.click("main form button[type=submit]")
+}
+
+// violation is one finding of axe-core.
+type violation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  []struct {
+		Target []any `json:"target"`
+	} `json:"nodes"`
+}
+
+// checkAccessibility runs axe-core (WCAG 2.x A and AA rules and best practices) in the
+// page, and fails on every serious or critical violation.
+func (b *browser) checkAccessibility(page string) {
+	b.t.Helper()
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[chromedp.Void](axeSource)); err != nil {
+		b.t.Fatalf("load axe-core into %s: %v", page, err)
+	}
+	raw, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](
+		`axe.run(document, {resultTypes: ['violations']}).then(r => JSON.stringify(r.violations))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.t.Fatalf("run axe-core in %s: %v", page, err)
+	}
+	var found []violation
+	if err := json.Unmarshal([]byte(raw), &found); err != nil {
+		b.t.Fatal(err)
+	}
+	for _, v := range found {
+		if v.Impact == "serious" || v.Impact == "critical" {
+			var where []string
+			for _, n := range v.Nodes {
+				where = append(where, fmt.Sprint(n.Target...))
+			}
+			b.t.Errorf("%s: axe %s violation %s (%s) at %s", page, v.Impact, v.ID, v.Help, strings.Join(where, ", "))
+		} else {
+			b.t.Logf("%s: axe %s finding %s (%s)", page, v.Impact, v.ID, v.Help)
+		}
+	}
+	if len(found) == 0 {
+		b.t.Logf("%s: axe found nothing", page)
+	}
+}
+
+// screenshot saves the whole page to docs/ when the test runs with -screenshots.
+func (b *browser) screenshot(name string) {
+	b.t.Helper()
+	if !*screenshots {
+		return
+	}
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	path := filepath.Join("..", "docs", name)
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	b.t.Logf("saved %s", path)
+}
+
+// TestBrowserCycle: the regional secretariat starts Region Hovedstaden's cycles through its
+// form; H-01's manager submits the year-1 self-evaluation through the form; once the
+// external evaluation invites the team, each invited person signs in with a personal link,
+// reads the institution's self-evaluation and accepts; the cycle moves on to the visit date,
+// which the lead then finds among their tasks; a manager reads the dashboard. axe-core
+// checks every page on the way, in Danish, and the dashboard in English.
+func TestBrowserCycle(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the embedded Temporal server and Chromium")
+	}
+	chromiumPath(t)
+	started := time.Now()
+	a := startApp(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	b := newBrowser(t, ctx, "da")
+	t.Logf("service, web app and chromium up in %s", time.Since(started).Round(time.Millisecond))
+
+	// The secretariat of Region Hovedstaden starts its region's cycles.
+	b.signIn(a.link("P-131"), "Anders Mathiesen")
+	b.open(a.base + "/cycles/start")
+	b.checkAccessibility("the region start")
+	if err := chromedp.Do(b.ctx, chromedp.SetValue(chromedp.ID("region"), "hovedstaden")); err != nil {
+		t.Fatal(err)
+	}
+	b.click("main form button[type=submit]")
+	if got := b.text("main"); !strings.Contains(got, "8 startet") {
+		t.Fatalf("the region start says: %s", got)
+	}
+
+	// H-01's manager submits the year-1 self-evaluation through the form.
+	se := a.waitOpen(ctx, "H-01", "self-evaluation")
+	b.signIn(a.link("P-001"), "Simon Bruun")
+	b.open(a.base + "/tasks")
+	b.checkAccessibility("the manager's tasks")
+	b.open(a.base + "/task?step=" + url.QueryEscape(se[0].StepID))
+	b.checkAccessibility("the self-evaluation form")
+	fill := `(() => {
+		for (const fs of document.querySelectorAll('fieldset.rating')) { fs.querySelector('input[value="2"]').checked = true; }
+		for (const i of document.querySelectorAll('input[name^="indicator-"]')) { i.value = 'ja'; }
+		document.querySelector('textarea[name="note-1.1"]').value = 'Ledelsen holder månedlige møder.';
+		document.querySelector('#participants').value = 'Simon Bruun\nMedarbejderrepræsentant';
+	})()`
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[chromedp.Void](fill)); err != nil {
+		t.Fatal(err)
+	}
+	b.click("main form.long button[type=submit]")
+	if got := b.text("main"); !strings.Contains(got, "Tak. Det er registreret.") {
+		t.Fatalf("after the self-evaluation: %s", got)
+	}
+
+	// Years 2 and 3 are submitted through the client, as they open.
+	for year := 2; year <= 3; year++ {
+		for {
+			rows := a.waitOpen(ctx, "H-01", "self-evaluation")
+			if rows[0].Opened.After(se[0].Opened) {
+				se = rows
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if _, err := a.cycles.SubmitSelfEvaluation(ctx, "H-01", fixture.SelfEvaluation("P-001")); err != nil {
+			t.Fatalf("self-evaluation year %d: %v", year, err)
+		}
+	}
+
+	// The external evaluation invites the team: each invited person signs in and accepts.
+	invitations := a.waitOpen(ctx, "H-01", "invitation")
+	for len(invitations) < 4 {
+		time.Sleep(200 * time.Millisecond)
+		invitations = a.waitOpen(ctx, "H-01", "invitation")
+	}
+	var lead string
+	for _, inv := range invitations {
+		p, err := a.svc.Store.Person(ctx, inv.HolderID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.signIn(a.link(p.ID), p.Name)
+		if !strings.HasSuffix(b.location(), "/tasks") {
+			t.Fatalf("%s landed on %s, want their tasks", p.ID, b.location())
+		}
+		if strings.HasPrefix(inv.Step, "invitation/lead/") {
+			lead = p.ID
+			b.checkAccessibility("the reviewer's tasks")
+			b.open(a.base + "/institutions/H-01")
+			b.checkAccessibility("the institution's page")
+			b.click(`main ul.documents a`)
+			if got := b.text("main"); !strings.Contains(got, "Ledelsen holder månedlige møder.") {
+				t.Errorf("the reviewer's view of the self-evaluation lacks its note: %s", got)
+			}
+			b.checkAccessibility("the self-evaluation document")
+			b.screenshot("web-document.png")
+		}
+		b.open(a.base + "/tasks")
+		b.click(`main table a[href^="/task?step="]`)
+		if strings.HasPrefix(inv.Step, "invitation/lead/") {
+			b.checkAccessibility("the invitation")
+			b.screenshot("web-task.png")
+		}
+		b.click(`main input[value="accept"] ~ button`)
+		if got := b.text("main"); !strings.Contains(got, "Tak. Det er registreret.") {
+			t.Fatalf("%s accepting: %s", p.ID, got)
+		}
+	}
+	if lead == "" {
+		t.Fatal("no lead was invited")
+	}
+
+	// The cycle moves on: the lead agrees the visit date next.
+	vd := a.waitOpen(ctx, "H-01", "visit-date")
+	if vd[0].HolderID != lead {
+		t.Errorf("the visit date is held by %s, want the lead %s", vd[0].HolderID, lead)
+	}
+	b.signIn(a.link(lead), "")
+	if got := b.text("main"); !strings.Contains(got, "Aftal besøgsdato") {
+		t.Errorf("the lead's tasks lack the visit date: %s", got)
+	}
+	// Every action is in the audit trail as the person who signed in.
+	trail, err := a.svc.Store.AuditTrail(ctx, "H-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"start-cycle P-131": false, "submit-self-evaluation P-001": false}
+	for _, inv := range invitations {
+		want["answer-invitation "+inv.HolderID] = false
+	}
+	for _, e := range trail {
+		if _, ok := want[e.Action+" "+e.ActorID]; ok {
+			want[e.Action+" "+e.ActorID] = true
+		}
+	}
+	for k, found := range want {
+		if !found {
+			t.Errorf("the audit trail lacks %s", k)
+		}
+	}
+
+	// A manager reads the dashboard, in Danish and in English.
+	b.signIn(a.link("P-142"), "Erik Nissen")
+	b.open(a.base + "/dashboard")
+	if got := b.text("main"); !strings.Contains(got, "Aftal besøgsdato") || !strings.Contains(got, "Region Hovedstaden") {
+		t.Errorf("the dashboard lacks H-01's visit date: %s", got)
+	}
+	b.checkAccessibility("the dashboard")
+	b.screenshot("web-dashboard.png")
+	b.open(a.base + "/lang/en?back=%2Fdashboard")
+	if got := b.text("h1"); got != "Open steps" {
+		t.Errorf("the English dashboard is titled %q", got)
+	}
+	b.checkAccessibility("the dashboard in English")
+	t.Logf("whole browser test: %s", time.Since(started).Round(time.Millisecond))
+}
