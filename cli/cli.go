@@ -106,7 +106,7 @@ optional --config file, and the Temporal SDK's TEMPORAL_* variables).`,
 	root.PersistentFlags().StringVar(&a.configFile, "config", "", "YAML config file (default: $ACCREDIT_CONFIG)")
 	root.AddCommand(a.pingCommand(), a.institutionsCommand(), a.peopleCommand(), a.reviewersCommand(), a.registryCommand())
 	root.AddCommand(a.cycleCommand(), a.selfEvalCommand(), a.assignmentCommand(), a.visitCommand(),
-		a.reportCommand(), a.actionPlanCommand(), a.appealCommand(), a.decideCommand(), a.deadlineCommand(),
+		a.withAnnualReport(a.reportCommand()), a.actionPlanCommand(), a.appealCommand(), a.decideCommand(), a.deadlineCommand(),
 		a.stepCommand(), a.stepsCommand(), a.outboxCommand(), a.auditCommand(), a.publicationsCommand())
 	root.AddCommand(a.catalogueCommand())
 	return root
