@@ -181,6 +181,25 @@ starter cycle wait "$INSTITUTION" --next-cycle --timeout 3m
 say "published"
 starter publications list --institution "$INSTITUTION"
 
+say "on the public pages, without signing in: http://$ACCREDIT_HTTP_ADDR/offentlig/tilbud/$INSTITUTION"
+fetch() { python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=30).read().decode())' "$1"; }
+fetch "http://$ACCREDIT_HTTP_ADDR/offentlig/tilbud/$INSTITUTION" | grep -q "Lindevang" || die "the public page of $INSTITUTION does not show it"
+echo "   the institution's page shows the result; in the JSON feed:"
+fetch "http://$ACCREDIT_HTTP_ADDR/offentlig/resultater.json" |
+	json '["   %s, cycle %d, version %d: verdict %d, published %s" % (r["institution_name"], r["cycle"], r["version"], r["verdict"], r["published_on"]) for r in d["results"]]'
+echo "   in the Atom feed of new publications:"
+fetch "http://$ACCREDIT_HTTP_ADDR/offentlig/nyt.atom" |
+	python3 -c 'import sys, xml.etree.ElementTree as E; a = "{http://www.w3.org/2005/Atom}"; print("\n".join("   " + e.find(a + "title").text for e in E.parse(sys.stdin).getroot().iter(a + "entry")))'
+
+YEAR="$(starter publications list --institution "$INSTITUTION" --json | json 'str(d[0]["published_on"])[:4]')"
+say "the annual report $YEAR of Region Hovedstaden (the cycle's calendar year), as HTML and PDF"
+starter report annual --year "$YEAR" --region hovedstaden --format html --out "$WORK/aarsrapport-$YEAR-hovedstaden.html"
+if starter report annual --year "$YEAR" --region hovedstaden --format pdf --out "$WORK/aarsrapport-$YEAR-hovedstaden.pdf" 2>"$WORK/pdf.err"; then
+	:
+else
+	echo "   (no PDF: $(cat "$WORK/pdf.err"))"
+fi
+
 say "status of $INSTITUTION: cycle 2 has begun (with the compressed calendar its first self-evaluation is already due)"
 starter cycle status "$INSTITUTION"
 
