@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,7 +32,8 @@ ACCREDIT_PUBLIC_BASE_URL that signs its holder in as that person, once, until it
 (ACCREDIT_SIGNIN_LINK_TTL, default 7 days; --ttl for this link). Give it to the person
 only: whoever opens it first signs in as them. The link's token is not stored, only its
 hash; a lost link cannot be printed again, make a new one. The secretariat issues links: a
-regional secretariat for the people of its region, the national secretariat for anyone.
+regional secretariat for the people of its region and the members of its institutions' teams
+(who come from other regions), the national secretariat for anyone.
 Every link issued is in the registry's audit trail (starter audit --registry).`,
 		Example: `  starter people link P-084 --as P-131
   starter people link P-001 --as P-136 --ttl 48h --json`,
@@ -60,9 +63,9 @@ Every link issued is in the registry's audit trail (starter audit --registry).`,
 			if err != nil {
 				return err
 			}
-			reach := registry.Reach{National: true}
-			if p.Region != "" {
-				reach = registry.Reach{Regions: []domain.Region{p.Region}}
+			reach, err := linkReach(ctx, st, p, actor)
+			if err != nil {
+				return err
 			}
 			if _, err := registry.CheckSecretariat(ctx, st, actor, "issue sign-in links", reach); err != nil {
 				return notAllowed(err)
@@ -86,4 +89,32 @@ Every link issued is in the registry's audit trail (starter audit --registry).`,
 	cmd.Flags().DurationVar(&ttl, "ttl", 0, "how long the link stays usable (default $ACCREDIT_SIGNIN_LINK_TTL, 168h)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the link as JSON")
 	return cmd
+}
+
+// linkReach is whose secretariat may issue a person's link: the person's region's, or the
+// region of an institution whose team the person is invited to or sits on (a reviewer comes
+// from another region by rule); a person without a region only the national secretariat's.
+func linkReach(ctx context.Context, st *store.Store, p store.Person, actor string) (registry.Reach, error) {
+	var regions []domain.Region
+	if p.Region != "" {
+		regions = append(regions, p.Region)
+	}
+	teams, err := st.TeamInstitutions(ctx, p.ID)
+	if err != nil {
+		return registry.Reach{}, err
+	}
+	for id := range teams {
+		in, err := st.Institution(ctx, id)
+		if err != nil {
+			return registry.Reach{}, err
+		}
+		regions = append(regions, in.Region)
+	}
+	if len(regions) == 0 {
+		return registry.Reach{National: true}, nil
+	}
+	if a, err := st.Person(ctx, actor); err == nil && slices.Contains(regions, a.Region) {
+		return registry.Reach{Regions: []domain.Region{a.Region}}, nil
+	}
+	return registry.Reach{Regions: regions[:1]}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kvalitetsmodel/accredit/domain"
 	"github.com/kvalitetsmodel/accredit/store"
 )
 
@@ -49,6 +50,18 @@ func TestPeopleLink(t *testing.T) {
 
 	code, stdout, stderr = runStarter(t, env, "people", "link", "P-084", "--as", "P-131")
 	assertRejected(t, code, stdout, stderr, "P-131", "secretariat of Region Hovedstaden", "Region Sjælland")
+	// Once P-084 is invited to the team of H-01, Region Hovedstaden's secretariat may give them a link.
+	if err := st.UpsertAssignment(context.Background(), store.AssignmentRow{ID: "a", InstitutionID: "H-01", Cycle: 1,
+		Role: "lead", PersonID: "P-084", Status: "invited", InvitedOn: domain.NewDate(2027, 1, 4),
+		AnswerDue: domain.NewDate(2027, 1, 9), Revision: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if code, stdout, stderr := runStarter(t, env, "people", "link", "P-084", "--as", "P-131"); code != ExitOK || !strings.Contains(stdout, "/signin/link?token=") {
+		t.Errorf("a team member's link from the institution's secretariat: exit %d, %s", code, stderr)
+	}
+	if code, _, stderr := runStarter(t, env, "people", "link", "P-084", "--as", "P-133"); code != ExitRejected {
+		t.Errorf("a third region's secretariat: exit %d, %s", code, stderr)
+	}
 	code, stdout, stderr = runStarter(t, env, "people", "link", "P-001", "--as", "P-001")
 	assertRejected(t, code, stdout, stderr, "not secretariat")
 	code, stdout, stderr = runStarter(t, env, "people", "link", "P-999", "--as", nationalSecretariat)
