@@ -4,6 +4,10 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/kvalitetsmodel/accredit/domain"
+	"github.com/kvalitetsmodel/accredit/store"
+	"github.com/kvalitetsmodel/accredit/workflows"
 )
 
 // TestEveryPageRenders: each page, as someone who may see it, answers 200 with its landmarks
@@ -111,5 +115,77 @@ func TestDashboardPages(t *testing.T) {
 	}
 	if !strings.Contains(text(r.body), "254 åbne trin") {
 		t.Errorf("the summary does not count every step")
+	}
+}
+
+// TestTextDocuments: a comment, an action plan, an appeal and a decision read as what was
+// written, with the areas and the verdict where they have them; a document of another
+// institution is not found through this one's page.
+func TestTextDocuments(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	docs := []struct {
+		id, kind string
+		payload  any
+		want     []string
+	}{
+		{"c/comment", "comment", workflows.Comment{Action: workflows.Action{Actor: managerH2}, Text: "Side 3: vi har 28 pladser, ikke 26."},
+			[]string{"Bemærkninger i høringen", "Side 3: vi har 28 pladser, ikke 26."}},
+		{"c/plan", "action-plan", workflows.ActionPlan{Action: workflows.Action{Actor: managerH2}, Plan: "Nye referater hver måned.", Areas: []string{"1.1", "5.1"}},
+			[]string{"Handleplan", "Nye referater hver måned.", "1.1, 5.1"}},
+		{"c/appeal", "appeal", workflows.Appeal{Action: workflows.Action{Actor: managerH2}, Reason: "Vurderingen af 2.1 bygger på en fejl."},
+			[]string{"Klage", "bygger på en fejl"}},
+		{"c/decision", "decision", workflows.Decision{Action: workflows.Action{Actor: secretariatH}, Verdict: 1, Reason: "Klagen tages til følge."},
+			[]string{"Afgørelse", "1: Standarderne er opfyldt", "Klagen tages til følge."}},
+	}
+	for _, d := range docs {
+		if err := e.st.InsertSubmission(ctx, store.Submission{ID: d.id, InstitutionID: "H-02", Cycle: 1, Step: "hearing",
+			Kind: d.kind, SubmittedBy: managerH2, SubmittedOn: domain.NewDate(2027, 2, 10), Payload: store.Payload(d.payload)}, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		r := e.as(managerRegH).get("/institutions/H-02/document?id=" + d.id)
+		if r.Code != http.StatusOK {
+			t.Fatalf("%s: %d", d.kind, r.Code)
+		}
+		for _, w := range d.want {
+			if !strings.Contains(text(r.body), w) {
+				t.Errorf("%s lacks %q: %s", d.kind, w, text(r.body))
+			}
+		}
+	}
+	if r := e.as(managerNat).get("/institutions/H-01/document?id=c/comment"); r.Code != http.StatusNotFound {
+		t.Errorf("H-02's comment through H-01's page = %d, want 404", r.Code)
+	}
+	// The hearing's task lists the report and the comment to read first.
+	r := e.as(managerH2).get("/task?step=" + e.ids["h02-hearing"])
+	if !strings.Contains(text(r.body), "Læs før du handler Rapport (2027-02-01)") || !strings.Contains(text(r.body), "Bemærkninger i høringen (2027-02-10)") {
+		t.Errorf("the hearing's task does not list the documents:\n%s", text(r.body))
+	}
+}
+
+// TestStepsOfOthersAndClosedSteps: a closed step of one's own leads to the institution; an
+// unknown step is not found; another person's closed step is refused.
+func TestStepsOfOthersAndClosedSteps(t *testing.T) {
+	e := newEnv(t)
+	if r := e.as(managerH).get("/task?step=" + e.ids["h01-se1"]); r.Code != http.StatusSeeOther || r.Header().Get("Location") != "/institutions/H-01" {
+		t.Errorf("own closed step = %d %s", r.Code, r.Header().Get("Location"))
+	}
+	if r := e.as(managerH).get("/task?step=nothing"); r.Code != http.StatusNotFound {
+		t.Errorf("unknown step = %d", r.Code)
+	}
+	if r := e.as(reviewerLead).get("/task?step=" + e.ids["h01-se1"]); r.Code != http.StatusForbidden {
+		t.Errorf("another person's closed step = %d", r.Code)
+	}
+	if r := e.as(managerNat).get("/institutions/X-99"); r.Code != http.StatusNotFound {
+		t.Errorf("unknown institution = %d", r.Code)
+	}
+	if r := e.anonymous().get("/nowhere"); r.Code != http.StatusNotFound {
+		t.Errorf("unknown path = %d", r.Code)
+	}
+	if r := e.anonymous().get("/healthz"); r.Code != http.StatusOK {
+		t.Errorf("/healthz = %d", r.Code)
+	}
+	if r := e.anonymous().get("/static/style.css"); r.Code != http.StatusOK || !strings.Contains(r.body, ":focus-visible") {
+		t.Errorf("the style sheet = %d", r.Code)
 	}
 }
