@@ -117,7 +117,7 @@ figure. The report goes to standard output, or to --out. No worker is needed.`,
 			if err := os.WriteFile(out, body, 0o644); err != nil {
 				return fmt.Errorf("write the report: %w", err)
 			}
-			fmt.Fprintf(a.stdout, "%s: %d cycles completed, %d steps completed late, %d open overdue at the year's end; written to %s (%s, %d bytes)\n",
+			fmt.Fprintf(a.stdout, "%s: cycles completed %d, steps completed late %d, open overdue at the year's end %d; written to %s (%s, %d bytes)\n",
 				report.Title(publication.English), report.CyclesCompleted, report.Steps.Late, report.Steps.OpenOverdue, out,
 				format, len(body))
 			return nil
