@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kvalitetsmodel/accredit/notify/slackapp"
+	"github.com/kvalitetsmodel/accredit/publicweb"
 )
 
 // routes is every page and action of the app. Pages that show a person's data need a
@@ -46,6 +47,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /cycles/start", s.signedIn(s.handleStartRegion))
 	mux.HandleFunc("POST /cycles/start", s.form(s.handleStartRegion))
 	mux.Handle("/slack/", slackapp.New(s.store, s.cfg, s.cycles, s.log).Handler()) // Slack's clicks and events (issue 10)
+	mux.Handle(publicweb.Prefix, publicweb.New(s.store, publicweb.Options{BaseURL: s.cfg.PublicBaseURL, Logger: s.log}))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, http.StatusNotFound, "no such page")
 	})
