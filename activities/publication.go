@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/kvalitetsmodel/accredit/domain"
+	"github.com/kvalitetsmodel/accredit/publication"
 	"github.com/kvalitetsmodel/accredit/store"
 )
 
@@ -30,7 +31,13 @@ func (a *Activities) publishedRecord(ctx context.Context, p PublicationWrite) (s
 	if err != nil {
 		return store.PublishedRecord{}, fmt.Errorf("catalogue generation %d: %w", number, err)
 	}
-	return composeRecord(in, p, src, gen), nil
+	// What people wrote (the report, the comments) may name someone: every person of the
+	// registry is taken out before anything is published, not only when it is shown.
+	people, err := a.Store.ListPeople(ctx, store.PersonFilter{})
+	if err != nil {
+		return store.PublishedRecord{}, err
+	}
+	return publication.PeopleRedactor(people).Record(composeRecord(in, p, src, gen)), nil
 }
 
 // composeRecord is the pure part of publishedRecord.

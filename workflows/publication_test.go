@@ -26,7 +26,7 @@ func TestThePublishedRecordIsTheFinalResult(t *testing.T) {
 	h.actions[workflows.StepReport] = submitReport(domain.VerdictSomeAreas)
 	h.actions[workflows.StepHearing] = func(h *harness, stage string, st workflows.StepRecord, today domain.Date) bool {
 		h.mustUpdate(stage, workflows.UpdateCommentReport, workflows.Comment{Action: workflows.Action{Actor: manager},
-			Text: "Rapporten nævner 12 pladser; tilbuddet har 14."})
+			Text: "Rapporten nævner 12 pladser; tilbuddet har 14. Spørg " + managerName(h) + " (" + manager + ")."})
 		return true
 	}
 	h.run()
@@ -83,6 +83,16 @@ func TestThePublishedRecordIsTheFinalResult(t *testing.T) {
 			t.Errorf("the published record holds %q", private)
 		}
 	}
+}
+
+// managerName is the test institution's manager's name in the registry.
+func managerName(h *harness) string {
+	h.t.Helper()
+	p, err := h.store.Person(h.t.Context(), manager)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return p.Name
 }
 
 func TestTheRevisitReportIsWhatIsPublished(t *testing.T) {
