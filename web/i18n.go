@@ -418,6 +418,12 @@ var messages = map[string][2]string{
 	"rule.rotation":            {"Rotation", "Rotation"},
 	"rule.capacity":            {"Kapacitet", "Capacity"},
 
+	"whynot.person":   {"Hvorfor ikke denne person?", "Why not this person?"},
+	"whynot.hint":     {"Person-ID, fx P-050: reglerne for hver plads personens rolle kan have.", "A person ID, e.g. P-050: the rules for every seat the person's role can hold."},
+	"whynot.button":   {"Tjek reglerne", "Check the rules"},
+	"whynot.not":      {"%s kan ikke være %s:", "%s cannot be %s:"},
+	"whynot.eligible": {"%s kan være %s.", "%s can be %s."},
+
 	"tasks.title":        {"Mine opgaver", "My tasks"},
 	"tasks.caption":      {"%d åbne opgaver", "%d open tasks"},
 	"tasks.none":         {"Du har ingen åbne opgaver.", "You have no open tasks."},

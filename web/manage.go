@@ -68,7 +68,17 @@ func (s *Server) renderManage(w http.ResponseWriter, r *http.Request, status int
 		assignForm = form
 	}
 	seats := append(domain.RequiredSeats(), domain.SeatTrainee)
+	var why *WhyNot
+	if id := whyNotPerson(r.URL.Query().Get("whynot")); id != "" {
+		wn, err := s.whyNot(r.Context(), in, id, today)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		why = &wn
+	}
 	s.render(w, r, status, "manage", "manage.title", map[string]any{
+		"WhyNot":      why,
 		"Title":       message(langOf(r), "manage.title") + " · " + in.Name,
 		"Institution": in,
 		"Running":     p.Cycle != nil && p.Cycle.Status == "running",

@@ -189,3 +189,22 @@ func TestStepsOfOthersAndClosedSteps(t *testing.T) {
 		t.Errorf("the style sheet = %d", r.Code)
 	}
 }
+
+// TestWhyNot: the secretariat asks why a person is not on a team, and gets every rule that
+// keeps them off each seat their role can hold, with the fact.
+func TestWhyNot(t *testing.T) {
+	e := newEnv(t)
+	// P-041 works at H-01 and is in Region Hovedstaden, as H-01 is.
+	r := e.as(secretariatH).get("/institutions/H-01/manage?whynot=P-041")
+	for _, w := range []string{"Susanne Kristiansen kan ikke være ledende bedømmer:", "Anden region:", "Ikke ansat der for nylig:"} {
+		if !strings.Contains(text(r.body), w) {
+			t.Errorf("why-not lacks %q:\n%s", w, text(r.body))
+		}
+	}
+	if r := e.as(secretariatH).get("/institutions/H-01/manage?whynot=P-001"); !strings.Contains(text(r.body), "only reviewers and representatives") {
+		t.Errorf("why-not of a manager: %s", text(r.body))
+	}
+	if r := e.as(managerNat).get("/institutions/H-01/manage?whynot=P-041"); r.Code != http.StatusForbidden {
+		t.Errorf("a manager asked why-not: %d", r.Code)
+	}
+}
