@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/kvalitetsmodel/accredit/config"
 	"github.com/kvalitetsmodel/accredit/domain"
+	"github.com/kvalitetsmodel/accredit/internal/fixture"
 	"github.com/kvalitetsmodel/accredit/service"
 )
 
@@ -26,15 +26,7 @@ import (
 // so that they stay open, and imports the example registry through the starter.
 func upEnviron(t *testing.T) []string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := "127.0.0.1:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-	_ = ln.Close()
-	dir := t.TempDir()
-	env := []string{"ACCREDIT_DATA_DIR=" + dir, "ACCREDIT_EMBEDDED_TEMPORAL_ADDR=" + addr, "ACCREDIT_LOG_LEVEL=warn",
-		"ACCREDIT_DAY_LENGTH=200ms", "TEMPORAL_CONFIG_FILE=" + os.DevNull}
+	env := fixture.EmbeddedEnviron(t, "ACCREDIT_DAY_LENGTH=200ms")
 	cfg, err := config.Load(config.Source{Environ: env})
 	if err != nil {
 		t.Fatal(err)

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -32,21 +30,7 @@ const (
 // finds its invitations open.
 func startService(t *testing.T, dayLength time.Duration) (*service.Service, config.Config) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	_ = ln.Close()
-	cfg, err := config.Load(config.Source{Environ: []string{
-		"ACCREDIT_DATA_DIR=" + t.TempDir(),
-		"ACCREDIT_EMBEDDED_TEMPORAL_ADDR=127.0.0.1:" + strconv.Itoa(port),
-		"ACCREDIT_LOG_LEVEL=warn",
-		"TEMPORAL_CONFIG_FILE=" + os.DevNull,
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := fixture.EmbeddedConfig(t)
 	cfg.DayLength = dayLength
 	cfg.Cycle.SelfEvaluationInterval = domain.Period{Weeks: 1}
 	cfg.Cycle.CycleLength = domain.Period{Months: 1}

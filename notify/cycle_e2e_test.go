@@ -4,16 +4,12 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"go.temporal.io/sdk/client"
 
-	"github.com/kvalitetsmodel/accredit/config"
 	"github.com/kvalitetsmodel/accredit/domain"
 	"github.com/kvalitetsmodel/accredit/internal/fixture"
 	"github.com/kvalitetsmodel/accredit/notify"
@@ -37,25 +33,12 @@ func TestCycleAlertsReachSlackOnce(t *testing.T) {
 	ws := newWorkspace(t)
 	ws.channel(chanHovedstaden)
 	ws.channel(chanNational)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	_ = ln.Close()
-	cfg, err := config.Load(config.Source{Environ: []string{
-		"ACCREDIT_DATA_DIR=" + t.TempDir(),
-		"ACCREDIT_EMBEDDED_TEMPORAL_ADDR=127.0.0.1:" + strconv.Itoa(port),
-		"ACCREDIT_LOG_LEVEL=warn",
-		"TEMPORAL_CONFIG_FILE=" + os.DevNull,
+	cfg := fixture.EmbeddedConfig(t,
 		"ACCREDIT_SLACK_BOT_TOKEN=xoxb-test",
-		"ACCREDIT_SLACK_API_URL=" + ws.URL(),
+		"ACCREDIT_SLACK_API_URL="+ws.URL(),
 		"ACCREDIT_SLACK_MESSAGES_PER_SECOND=50",
-		"ACCREDIT_SECRETARIAT_CHANNELS=hovedstaden:" + chanHovedstaden + ",national:" + chanNational,
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
+		"ACCREDIT_SECRETARIAT_CHANNELS=hovedstaden:"+chanHovedstaden+",national:"+chanNational,
+	)
 	cfg.DayLength = day
 	cfg.Cycle.SelfEvaluationDue = domain.Period{Days: 20}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)

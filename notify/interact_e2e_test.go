@@ -2,9 +2,6 @@ package notify_test
 
 import (
 	"context"
-	"net"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -45,27 +42,14 @@ func newSlackCycle(t *testing.T, day time.Duration, tune func(*config.Durations)
 	ws := newWorkspace(t)
 	ws.channel(chanHovedstaden)
 	ws.channel(chanNational)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	_ = ln.Close()
-	cfg, err := config.Load(config.Source{Environ: []string{
-		"ACCREDIT_DATA_DIR=" + t.TempDir(),
-		"ACCREDIT_EMBEDDED_TEMPORAL_ADDR=127.0.0.1:" + strconv.Itoa(port),
-		"ACCREDIT_LOG_LEVEL=warn",
-		"TEMPORAL_CONFIG_FILE=" + os.DevNull,
+	cfg := fixture.EmbeddedConfig(t,
 		"ACCREDIT_PUBLIC_BASE_URL=https://akkreditering.example.dk",
 		"ACCREDIT_SLACK_BOT_TOKEN=xoxb-test",
-		"ACCREDIT_SLACK_SIGNING_SECRET=" + signingSecret,
-		"ACCREDIT_SLACK_API_URL=" + ws.URL(),
+		"ACCREDIT_SLACK_SIGNING_SECRET="+signingSecret,
+		"ACCREDIT_SLACK_API_URL="+ws.URL(),
 		"ACCREDIT_SLACK_MESSAGES_PER_SECOND=50",
-		"ACCREDIT_SECRETARIAT_CHANNELS=hovedstaden:" + chanHovedstaden + ",national:" + chanNational,
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
+		"ACCREDIT_SECRETARIAT_CHANNELS=hovedstaden:"+chanHovedstaden+",national:"+chanNational,
+	)
 	cfg.DayLength = day
 	cfg.Cycle.SelfEvaluationInterval = domain.Period{Days: 2}
 	cfg.Cycle.InvitationAnswer = domain.Period{Weeks: 3}

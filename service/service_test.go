@@ -4,9 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net"
-	"os"
-	"strconv"
 	"testing"
 	"time"
 
@@ -15,6 +12,7 @@ import (
 
 	"github.com/kvalitetsmodel/accredit/config"
 	"github.com/kvalitetsmodel/accredit/domain"
+	"github.com/kvalitetsmodel/accredit/internal/fixture"
 	"github.com/kvalitetsmodel/accredit/service"
 	"github.com/kvalitetsmodel/accredit/workflows"
 )
@@ -23,22 +21,7 @@ import (
 // free loopback port.
 func testConfig(t testing.TB, dataDir string) config.Config {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	_ = ln.Close()
-	cfg, err := config.Load(config.Source{Environ: []string{
-		"ACCREDIT_DATA_DIR=" + dataDir,
-		"ACCREDIT_EMBEDDED_TEMPORAL_ADDR=127.0.0.1:" + strconv.Itoa(port),
-		"ACCREDIT_LOG_LEVEL=warn",
-		"TEMPORAL_CONFIG_FILE=" + os.DevNull,
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
+	return fixture.EmbeddedConfig(t, "ACCREDIT_DATA_DIR="+dataDir)
 }
 
 // demoCalendar compresses the cycle so that a whole one runs in seconds: short days and
