@@ -16,17 +16,17 @@ import (
 
 // Activities carries the dependencies of every activity.
 type Activities struct {
-	Store    *store.Store
-	Config   config.Config
-	Notifier Notifier
-	Logger   *slog.Logger
+	Store  *store.Store
+	Config config.Config
+	Logger *slog.Logger
 	// Now is the wall clock; tests pin it.
 	Now func() time.Time
 }
 
-// New builds Activities with the wall clock; notifications go to notifier.
-func New(st *store.Store, cfg config.Config, notifier Notifier, logger *slog.Logger) *Activities {
-	return &Activities{Store: st, Config: cfg, Notifier: notifier, Logger: logger, Now: time.Now}
+// New builds Activities with the wall clock. Notify only queues: the worker's dispatcher
+// (package notify) delivers.
+func New(st *store.Store, cfg config.Config, logger *slog.Logger) *Activities {
+	return &Activities{Store: st, Config: cfg, Logger: logger, Now: time.Now}
 }
 
 // StoreInfo describes the domain store as one worker sees it.

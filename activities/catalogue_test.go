@@ -14,7 +14,7 @@ import (
 )
 
 func TestLoadGeneration(t *testing.T) {
-	a, _ := newActivities(t)
+	a := newActivities(t)
 	ctx := context.Background()
 	gen, err := a.LoadGeneration(ctx, domain.NewDate(2027, 3, 1))
 	if err != nil {

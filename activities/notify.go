@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"regexp"
 	"strings"
 
@@ -50,26 +49,6 @@ type Notification struct {
 	Level         int              `json:"level,omitempty"`
 	On            domain.Date      `json:"on"`
 	Text          string           `json:"text,omitempty"`
-}
-
-// Notifier was how Notify delivered a message while the workflow waited.
-//
-// Deprecated: Notify only queues; package notify's Dispatcher delivers the outbox in the
-// worker process, to Slack or to the log. Notify never calls a Notifier; the field and this
-// type remain until the callers of New stop passing one.
-type Notifier interface {
-	Deliver(ctx context.Context, msg store.OutboxMessage, to store.Person) error
-}
-
-// LogNotifier wrote notifications to the log.
-//
-// Deprecated: without Slack the Dispatcher writes every message to the log (status logged).
-type LogNotifier struct{ Logger *slog.Logger }
-
-// Deliver logs the message.
-func (n LogNotifier) Deliver(_ context.Context, msg store.OutboxMessage, to store.Person) error {
-	n.Logger.Info("notification", "to", to.ID, "name", to.Name, "kind", msg.Kind, "subject", msg.Subject, "link", msg.Link)
-	return nil
 }
 
 // Notify queues the notification once per recipient and returns the IDs of the people it is

@@ -196,7 +196,7 @@ func TestProposeTeamActivityUsesTheAppliedPlan(t *testing.T) {
 	for _, p := range planned {
 		bySeat[p.Seat] = p.PersonID
 	}
-	act := activities.New(st, cfg, nil, nil)
+	act := activities.New(st, cfg, nil)
 	seats := domain.RequiredSeats()
 	req := activities.TeamRequest{InstitutionID: "H-02", Cycle: 1, On: domain.NewDate(2027, 1, 1), Seats: seats}
 	got, err := act.ProposeTeam(ctx, req)

@@ -78,7 +78,7 @@ func newEnv(t testing.TB, slackOn bool) *env {
 	}
 	e := &env{t: t, path: path, st: st, cfg: cfg, ws: ws, log: &bytes.Buffer{},
 		now: copenhagen(t, 2027, 3, 22, 10, 0)}
-	e.acts = activities.New(st, cfg, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	e.acts = activities.New(st, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	return e
 }
 

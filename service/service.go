@@ -83,7 +83,7 @@ func Start(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Serv
 	// The cache is shared by every worker of the process, and set before the first starts.
 	worker.SetStickyWorkflowCacheSize(cfg.Worker.CacheSize)
 	s.worker = worker.New(s.Client, cfg.TaskQueue, WorkerOptions(cfg.Worker))
-	Register(s.worker, activities.New(s.Store, cfg, activities.LogNotifier{Logger: logger}, logger))
+	Register(s.worker, activities.New(s.Store, cfg, logger))
 	if err = s.worker.Start(); err != nil {
 		return nil, fmt.Errorf("start worker on task queue %s: %w", cfg.TaskQueue, err)
 	}
@@ -123,26 +123,6 @@ func (s *Service) Stop() {
 	if s.Store != nil {
 		_ = s.Store.Close()
 	}
-}
-
-// Run starts the service, logs where everything is, and blocks until ctx is done.
-func Run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
-	s, err := Start(ctx, cfg, logger)
-	if err != nil {
-		return err
-	}
-	defer s.Stop()
-	mode := "cluster"
-	if cfg.Embedded() {
-		mode = "embedded"
-	}
-	logger.Info("worker ready",
-		"temporal", cfg.TemporalAddress(), "temporal_mode", mode, "namespace", cfg.Namespace(),
-		"task_queue", cfg.TaskQueue, "data_dir", cfg.DataDir, "store", cfg.StoreDisplay(),
-		"day_length", cfg.DayLength.String())
-	<-ctx.Done()
-	logger.Info("stopping worker")
-	return nil
 }
 
 // EnsureSearchAttributes registers any missing custom search attribute, so a cluster (or an

@@ -68,7 +68,7 @@ func newHarness(t *testing.T, configure ...func(*config.Config)) *harness {
 		c(&cfg)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	acts := activities.New(st, cfg, activities.LogNotifier{Logger: logger}, logger)
+	acts := activities.New(st, cfg, logger)
 
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))))
