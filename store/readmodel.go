@@ -125,11 +125,14 @@ func (s *Store) cycleClock(ctx context.Context, institutionID string, number int
 var realDays = domain.Clock{AnchorDate: domain.NewDate(2000, time.January, 1),
 	AnchorTime: time.Date(2000, time.January, 1, 0, 0, 0, 0, time.UTC), DayLength: 24 * time.Hour}
 
-// fillOverdueAt fills in when each step written before the column existed becomes overdue.
+// fillOverdueAt fills in when each open step written without the column (before migration
+// 00011, or by a replica still on older code) becomes overdue. It runs at every open, so it
+// looks only at open steps, an index seek on steps_open_overdue; closed steps are never
+// tracked.
 func (s *Store) fillOverdueAt(ctx context.Context) error {
 	var rows []StepRow
 	if err := s.db.SelectContext(ctx, &rows, `SELECT id, institution_id, cycle_number, due_on FROM steps
-		WHERE overdue_at IS NULL`); err != nil {
+		WHERE status = 'open' AND overdue_at IS NULL`); err != nil {
 		return fmt.Errorf("steps without overdue_at: %w", err)
 	}
 	for _, r := range rows {

@@ -127,3 +127,25 @@ func BenchmarkTracking(b *testing.B) {
 		})
 	}
 }
+
+func TestStepsWithoutOverdueAtAreFilledInAtOpen(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		now := time.Date(2027, time.June, 1, 12, 0, 0, 0, time.UTC)
+		s := b.seeded(t, WithClock(func() time.Time { return now }))
+		trackingStore(t, s, 9, now)
+		// As migration 00011 found them, or a replica on older code wrote them.
+		if _, err := s.db.ExecContext(ctx, `UPDATE steps SET overdue_at = NULL`); err != nil {
+			t.Fatal(err)
+		}
+		if rows, err := s.OpenSteps(ctx, StepFilter{Overdue: true}); err != nil || len(rows) != 0 {
+			t.Fatalf("without overdue_at: %d overdue steps (%v), want none found", len(rows), err)
+		}
+		if _, err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if rows, err := s.OpenSteps(ctx, StepFilter{Overdue: true}); err != nil || len(rows) != 3 {
+			t.Errorf("after the store opened again: %d overdue steps (%v), want 3", len(rows), err)
+		}
+	})
+}
