@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/kvalitetsmodel/accredit/cycles"
 	"github.com/kvalitetsmodel/accredit/domain"
+	"github.com/kvalitetsmodel/accredit/store"
 	"github.com/kvalitetsmodel/accredit/workflows"
 )
 
@@ -182,23 +184,37 @@ standards and indicators it asks for are explained on standard error. No worker 
 					return err
 				}
 			}
-			gen, err := domain.GenerationInForce(on)
+			st, err := a.openStore(cmd.Context())
 			if err != nil {
-				return &RejectedError{Err: err}
+				return err
 			}
-			if err := a.checkInstitution(cmd.Context(), inst); err != nil {
+			defer st.Close()
+			// The generation the workflow will hold the submission to: the store's, where the
+			// regions import their own catalogue, not only the shipped example.
+			gen, err := st.GenerationInForce(cmd.Context(), on)
+			if errors.Is(err, store.ErrNotFound) {
+				return rejected("%v; choose a later --date, or import a generation with starter catalogue import FILE", err)
+			}
+			if err != nil {
+				return err
+			}
+			if _, err := knownInstitution(cmd.Context(), st, inst); err != nil {
 				return err
 			}
 			tpl := selfEvaluationFile{Ratings: map[string]*domain.Rating{}, Indicators: map[string]string{},
 				Notes: map[string]string{}, Participants: []string{}}
 			fmt.Fprintf(a.stderr, "Selvevaluering for %s: %s (generation %d), i kraft %s.\n", inst, gen.Name.DA, gen.Number, on)
-			fmt.Fprintf(a.stderr, "Vurdér hver standard: 1 %s, 2 %s, 3 %s, 4 %s.\n",
-				domain.RatingMet.LabelDA(), domain.RatingLargelyMet.LabelDA(), domain.RatingPartlyMet.LabelDA(), domain.RatingNotMet.LabelDA())
+			var scale []string
+			for _, r := range domain.Ratings() {
+				label, _ := gen.ScaleLabel(r)
+				scale = append(scale, fmt.Sprintf("%d %s", r, label.DA))
+			}
+			fmt.Fprintf(a.stderr, "Vurdér hver standard: %s.\n", strings.Join(scale, ", "))
 			for _, st := range gen.ActiveStandards() {
 				tpl.Ratings[st.Code] = new(domain.Rating)
 				tpl.Notes[st.Code] = ""
 				fmt.Fprintf(a.stderr, "  %s %s\n", st.Code, st.Title.DA)
-				for _, ind := range st.Indicators {
+				for _, ind := range st.ActiveIndicators() {
 					tpl.Indicators[ind.Code] = ""
 					target := ""
 					if ind.Target != "" {

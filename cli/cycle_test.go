@@ -9,6 +9,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kvalitetsmodel/accredit/config"
+	"github.com/kvalitetsmodel/accredit/domain"
+	"github.com/kvalitetsmodel/accredit/store"
 )
 
 // No Temporal runs in these tests: every case must be decided before the starter dials.
@@ -213,5 +217,48 @@ func TestMatchesStep(t *testing.T) {
 		if got := matchesStep(tc.key, tc.want); got != tc.ok {
 			t.Errorf("matchesStep(%q, %q) = %t, want %t", tc.key, tc.want, got, tc.ok)
 		}
+	}
+}
+
+func TestSelfEvalTemplateUsesTheStoresCatalogue(t *testing.T) {
+	env := importedExamples(t)
+	cfg, err := config.Load(config.Source{Environ: env})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.OpenSQLite(context.Background(), cfg.StorePath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen := domain.FirstGeneration()
+	gen.Number, gen.EffectiveFrom = 2, domain.NewDate(2028, 1, 1)
+	gen.Name = domain.Text{DA: "Regionernes 2. generation", EN: "The regions' second generation"}
+	extra := gen.Themes[0]
+	extra.Code, extra.Slug, extra.Name = "7", "safety", domain.Text{DA: "Sikkerhed", EN: "Safety"}
+	std := extra.Standards[0]
+	std.Code, std.Theme = "7.1", "7"
+	std.Indicators = []domain.Indicator{{Code: "7.1.1", Kind: domain.Structure,
+		Text: domain.Text{DA: "Der er en sikkerhedsinstruks", EN: "There is a safety instruction"}},
+		{Code: "7.1.2", Kind: domain.Process, Text: domain.Text{DA: "Instruksen gennemgås årligt", EN: "The instruction is reviewed yearly"}}}
+	extra.Standards = []domain.Standard{std}
+	gen.Themes = append(gen.Themes, extra)
+	if _, err := st.ImportGeneration(context.Background(), gen, nil); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	code, stdout, stderr := runStarter(t, env, "selfeval", "template", "H-01", "--date", "2028-03-01")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var tpl selfEvaluationFile
+	if err := json.Unmarshal([]byte(stdout), &tpl); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := tpl.Ratings["7.1"]; !ok || !strings.Contains(stderr, "generation 2") {
+		t.Errorf("template on 2028-03-01 = %v\n%s\nwant generation 2 with standard 7.1", tpl.Ratings, stderr)
+	}
+	if _, ok := tpl.Indicators["7.1.1"]; !ok {
+		t.Errorf("indicators %v lack 7.1.1", tpl.Indicators)
 	}
 }

@@ -541,32 +541,3 @@ func FirstGeneration() Generation {
 	}
 	panic("domain: the shipped catalogue has no generation 1")
 }
-
-// GenerationInForce is the generation that applies on a date: the latest whose EffectiveFrom is
-// on or before it. A cycle asks for it when a self-evaluation opens.
-func GenerationInForce(on Date) (Generation, error) {
-	if !on.Valid() {
-		return Generation{}, fmt.Errorf("date %s is missing or not a calendar day: give the date the catalogue is wanted for, e.g. the day the self-evaluation opens", on)
-	}
-	gens := Catalogue()
-	best := -1
-	for i, g := range gens {
-		if g.EffectiveFrom.After(on) {
-			continue
-		}
-		if best < 0 || g.EffectiveFrom.After(gens[best].EffectiveFrom) ||
-			(g.EffectiveFrom.Equal(gens[best].EffectiveFrom) && g.Number > gens[best].Number) {
-			best = i
-		}
-	}
-	if best < 0 {
-		first := gens[0]
-		for _, g := range gens[1:] {
-			if g.EffectiveFrom.Before(first.EffectiveFrom) {
-				first = g
-			}
-		}
-		return Generation{}, fmt.Errorf("no standards catalogue is in force on %s: the first generation takes effect on %s; use a date on or after it", on, first.EffectiveFrom)
-	}
-	return gens[best], nil
-}

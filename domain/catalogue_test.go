@@ -167,22 +167,6 @@ func TestGenerationValidateListsEveryProblem(t *testing.T) {
 	}
 }
 
-func TestGenerationInForce(t *testing.T) {
-	for _, on := range []Date{NewDate(2009, 1, 1), NewDate(2027, 3, 1)} {
-		g, err := GenerationInForce(on)
-		if err != nil || g.Number != 1 {
-			t.Errorf("GenerationInForce(%s) = %d, %v; want generation 1", on, g.Number, err)
-		}
-	}
-	_, err := GenerationInForce(NewDate(2008, 12, 31))
-	if want := "no standards catalogue is in force on 2008-12-31: the first generation takes effect on 2009-01-01; use a date on or after it"; err == nil || err.Error() != want {
-		t.Errorf("GenerationInForce before the first = %v, want %q", err, want)
-	}
-	if _, err := GenerationInForce(Date{}); err == nil || !strings.Contains(err.Error(), "missing or not a calendar day") {
-		t.Errorf("GenerationInForce(zero) = %v", err)
-	}
-}
-
 func TestKindsAndText(t *testing.T) {
 	for k, da := range map[IndicatorKind]string{Structure: "Strukturindikator", Process: "Procesindikator", Result: "Resultatindikator"} {
 		if !k.Valid() || k.LabelDA() != da || k.LabelEN() == "" {
