@@ -32,7 +32,7 @@ type progress struct {
 }
 
 func (a *app) newProgress(what string, total int, asJSON bool) *progress {
-	p := &progress{w: a.stderr, what: what, total: total, started: a.now(), asJSON: asJSON}
+	p := &progress{w: a.stderr, what: what, total: total, started: time.Now(), asJSON: asJSON}
 	if f, ok := a.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		p.terminal = true
 	}
