@@ -78,6 +78,8 @@ type Config struct {
 	Cycle Durations `yaml:"cycle" envPrefix:"ACCREDIT_"`
 	// Worker sizes the worker's cache and pollers.
 	Worker WorkerTuning `yaml:"worker" envPrefix:"ACCREDIT_WORKER_"`
+	// Deployment turns on Worker Versioning: ACCREDIT_DEPLOYMENT_NAME and ACCREDIT_BUILD_ID.
+	Deployment Deployment `yaml:"deployment" envPrefix:"ACCREDIT_"`
 
 	// EmbeddedContinueAsNewAfter, when positive, is the history length (events) at which the
 	// embedded server suggests continue-as-new, instead of the server's default of thousands.
@@ -307,6 +309,7 @@ func (c *Config) validate(keepDataDir bool) []error {
 	problems = append(problems, c.validateWeb()...)
 	problems = append(problems, c.Cycle.validate()...)
 	problems = append(problems, c.Worker.validate()...)
+	problems = append(problems, c.Deployment.validate()...)
 	return problems
 }
 
