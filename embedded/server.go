@@ -1,7 +1,8 @@
 // Package embedded runs a single-process Temporal server on a SQLite file, so the service needs
 // nothing but Go on a fresh machine. It is the same construction the Temporal CLI's dev server
 // uses (temporal.NewServer with the SQLite persistence plugin), tuned for a long-lived file:
-// WAL journal, synchronous=normal and a single connection.
+// WAL journal, synchronous=normal and a single connection. With Options.PostgreSQL the same
+// server keeps its state in PostgreSQL instead, for several worker processes to share.
 package embedded
 
 import (
@@ -32,6 +33,8 @@ import (
 type Options struct {
 	// DatabaseFile is the SQLite file holding histories and visibility.
 	DatabaseFile string
+	// PostgreSQL, when set, holds histories and visibility instead of DatabaseFile.
+	PostgreSQL *PostgreSQL
 	// Address is host:port of the frontend gRPC endpoint that workers, the starter and the
 	// temporal CLI dial.
 	Address string
@@ -87,7 +90,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		_ = ln.Close()
 	}
 
-	sqlConf, err := prepareDatabase(opts)
+	persistence, err := preparePersistence(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +101,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		}
 	}
 	httpPort := internalPorts[3]
-	conf := serverConfig(host, port, httpPort, internalPorts[:3], sqlConf)
+	conf := serverConfig(host, port, httpPort, internalPorts[:3], persistence)
 
 	logLevel := &slog.LevelVar{}
 	logLevel.Set(slog.LevelWarn)
@@ -226,14 +229,11 @@ func IsLoopback(address string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func serverConfig(host string, frontendPort, httpPort int, internal []int, sqlConf *config.SQL) *config.Config {
+func serverConfig(host string, frontendPort, httpPort int, internal []int, persistence config.Persistence) *config.Config {
 	var conf config.Config
 	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
 	conf.Global.Membership.BroadcastAddress = host
-	conf.Persistence.DefaultStore = "sqlite"
-	conf.Persistence.VisibilityStore = "sqlite"
-	conf.Persistence.NumHistoryShards = 1
-	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite": {SQL: sqlConf}}
+	conf.Persistence = persistence
 	frontend := net.JoinHostPort(host, strconv.Itoa(frontendPort))
 	conf.ClusterMetadata = &cluster.Config{
 		EnableGlobalNamespace:    false,
