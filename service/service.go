@@ -82,10 +82,17 @@ func Start(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Serv
 
 	// The cache is shared by every worker of the process, and set before the first starts.
 	worker.SetStickyWorkflowCacheSize(cfg.Worker.CacheSize)
-	s.worker = worker.New(s.Client, cfg.TaskQueue, WorkerOptions(cfg.Worker))
+	wopts := WorkerOptions(cfg.Worker)
+	if wopts.DeploymentOptions, err = DeploymentOptions(cfg.Deployment); err != nil {
+		return nil, err
+	}
+	s.worker = worker.New(s.Client, cfg.TaskQueue, wopts)
 	Register(s.worker, activities.New(s.Store, cfg, logger))
 	if err = s.worker.Start(); err != nil {
 		return nil, fmt.Errorf("start worker on task queue %s: %w", cfg.TaskQueue, err)
+	}
+	if _, err = AdoptFirstVersion(ctx, s.Client, wopts.DeploymentOptions, logger); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
