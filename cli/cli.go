@@ -109,6 +109,7 @@ optional --config file, and the Temporal SDK's TEMPORAL_* variables).`,
 		a.withAnnualReport(a.reportCommand()), a.actionPlanCommand(), a.appealCommand(), a.decideCommand(), a.deadlineCommand(),
 		a.stepCommand(), a.stepsCommand(), a.outboxCommand(), a.auditCommand(), a.publicationsCommand())
 	root.AddCommand(a.catalogueCommand())
+	root.AddCommand(a.backupCommand(), a.restoreCommand())
 	root.AddCommand(a.loadCommand())
 	return root
 }

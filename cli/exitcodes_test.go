@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -142,6 +143,7 @@ func TestExitCodes(t *testing.T) {
 		{"publications list, broken store", broken, []string{"publications", "list"}, ExitFailure, ""},
 		{"outbox list, broken store", broken, []string{"outbox", "list"}, ExitFailure, ""},
 		{"catalogue show, broken store", broken, []string{"catalogue", "show"}, ExitFailure, ""},
+		{"backup, broken store", append(slices.Clone(broken), "TEMPORAL_ADDRESS=127.0.0.1:1"), []string{"backup", "--out", filepath.Join(t.TempDir(), "b")}, ExitFailure, "not a database"},
 
 		// Refusals: flags, IDs, the registry, and the workflow's validators.
 		{"ping, bad flag", up, []string{"ping", "--timeout", "0s"}, ExitRejected, "--timeout must be positive"},
@@ -189,6 +191,9 @@ func TestExitCodes(t *testing.T) {
 		{"outbox list, bad state", up, []string{"outbox", "list", "--status", "lost"}, ExitRejected, "not a state of the outbox"},
 		{"outbox retry, unknown message", up, []string{"outbox", "retry", "nothing-here", "--as", secr}, ExitRejected, "not in the outbox"},
 		{"catalogue show, unknown generation", up, []string{"catalogue", "show", "--generation", "9"}, ExitRejected, "no catalogue generation 9"},
+		{"backup, output directory not empty", up, []string{"backup", "--out", filepath.Dir(plan)}, ExitRejected, "is not empty"},
+		{"restore, the data directory holds databases", up, []string{"restore", "--from", t.TempDir()}, ExitRejected, "already holds"},
+		{"restore, no backup there", testEnviron(t), []string{"restore", "--from", t.TempDir()}, ExitRejected, "has no backup.json"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
