@@ -56,6 +56,10 @@ type Options struct {
 	// before the rest is copied in one step (default 3). That one step reads a single snapshot,
 	// which in WAL mode does not block the writers either, so a busy database is still copied.
 	MaxRestarts int
+
+	// afterStep, when set, runs after every step that left pages to copy: the tests write
+	// the source there, where a write is sure to fall between two steps.
+	afterStep func()
 }
 
 // Result says how a copy went.
@@ -185,6 +189,9 @@ func run(ctx context.Context, b stepper, opts Options) (Result, error) {
 			continue
 		}
 		res.Steps++
+		if opts.afterStep != nil {
+			opts.afterStep()
+		}
 		rem := b.remaining()
 		if prev >= 0 && rem >= prev {
 			res.Restarts++
