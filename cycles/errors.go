@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/kvalitetsmodel/accredit/domain"
+	"github.com/kvalitetsmodel/accredit/workflows"
 )
 
 // Actions that are not updates, as RefusedError.Action names them.
@@ -41,13 +42,17 @@ var (
 // RefusedError is a request the cycle refused: a validator's rejection, a handler's error,
 // or the client's own refusal (no cycle, already running, no stage takes the action, too
 // large). Reason is one line that says what was wrong and what to do; the starter exits 2
-// on it and the web app shows it beside the form. Every other error is a failure.
+// on it. Problems are the same, one by one, each with the field of the request it concerns,
+// which the web app shows beside that field. Every other error is a failure.
 type RefusedError struct {
 	// Action is the update name (workflows.Update*), ActionStart or ActionStatus.
 	Action string
 	// WorkflowID is the workflow that refused, or would have taken the action.
 	WorkflowID string
 	Reason     string
+	// Problems are never empty: a validator's workflows.Refusal gives each of its problems,
+	// any other refusal is one problem of the request as a whole (no field), saying Reason.
+	Problems []workflows.Problem
 	// Err is the cause: one of the Err* values, or Temporal's *temporal.ApplicationError.
 	Err error
 }
@@ -62,13 +67,15 @@ func IsRefused(err error) bool {
 }
 
 func refuse(action, workflowID string, cause error, format string, args ...any) *RefusedError {
-	return &RefusedError{Action: action, WorkflowID: workflowID, Reason: fmt.Sprintf(format, args...), Err: cause}
+	reason := fmt.Sprintf(format, args...)
+	return &RefusedError{Action: action, WorkflowID: workflowID, Reason: reason, Err: cause,
+		Problems: []workflows.Problem{{Message: reason}}}
 }
 
 // updateError sorts the error of an update into a refusal or a failure.
 func (c *Client) updateError(workflowID, update string, err error) error {
-	if reason, ok := rejection(err); ok {
-		return &RefusedError{Action: update, WorkflowID: workflowID, Reason: reason, Err: err}
+	if reason, problems, ok := rejection(err); ok {
+		return &RefusedError{Action: update, WorkflowID: workflowID, Reason: reason, Problems: problems, Err: err}
 	}
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
@@ -82,11 +89,16 @@ func (c *Client) updateError(workflowID, update string, err error) error {
 	return c.failure(update, workflowID, err)
 }
 
+// notEligible is the type of the candidate check's refusal of a person for a seat
+// (activities.CheckCandidate), which the assignment's handler passes on from the activity.
+const notEligible = "NotEligible"
+
 // rejection reports whether err is the workflow's own refusal of an update: the validator's
-// rejection or the handler's error, which Temporal hands back as an application error. An
-// application error under an activity, child workflow, timeout or cancellation is a failure
-// of the machinery, not a refusal.
-func rejection(err error) (string, bool) {
+// rejection or the handler's error, which Temporal hands back as an application error, and
+// the candidate check's verdict on a person. Any other application error under an activity,
+// child workflow, timeout or cancellation is a failure of the machinery, not a refusal.
+// The problems are the validator's own (a workflows.Refusal's details) when it sent them.
+func rejection(err error) (string, []workflows.Problem, bool) {
 	var (
 		app      *temporal.ApplicationError
 		activity *temporal.ActivityError
@@ -94,8 +106,15 @@ func rejection(err error) (string, bool) {
 		timeout  *temporal.TimeoutError
 		canceled *temporal.CanceledError
 	)
-	if !errors.As(err, &app) || errors.As(err, &activity) || errors.As(err, &child) || errors.As(err, &timeout) || errors.As(err, &canceled) {
-		return "", false
+	if !errors.As(err, &app) || errors.As(err, &child) || errors.As(err, &timeout) || errors.As(err, &canceled) {
+		return "", nil, false
+	}
+	if errors.As(err, &activity) {
+		if app.Type() != notEligible || !app.NonRetryable() {
+			return "", nil, false
+		}
+		msg := strings.Join(strings.Fields(app.Message()), " ")
+		return msg, []workflows.Problem{{Field: workflows.FieldPerson, Message: msg}}, true
 	}
 	msg := strings.Join(strings.Fields(app.Message()), " ")
 	if strings.HasPrefix(msg, "unknown update ") {
@@ -106,7 +125,21 @@ func rejection(err error) (string, bool) {
 	if msg == "" {
 		msg = "the workflow refused the request without saying why"
 	}
-	return msg, true
+	return msg, problemsOf(app, msg), true
+}
+
+// problemsOf reads the problems a validator sent with its refusal. A refusal without them
+// (another error of the workflow, or a worker from before problems had fields) is one
+// problem of the request as a whole.
+func problemsOf(app *temporal.ApplicationError, msg string) []workflows.Problem {
+	var problems []workflows.Problem
+	if app.Type() == workflows.RefusalType && app.HasDetails() && app.Details(&problems) == nil && len(problems) > 0 {
+		for i, p := range problems {
+			problems[i].Message = strings.Join(strings.Fields(p.Message), " ")
+		}
+		return problems
+	}
+	return []workflows.Problem{{Message: msg}}
 }
 
 // queryError sorts the error of a status query. A NotFound stays recognisable (errors.As) so

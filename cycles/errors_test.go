@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	commonpb "go.temporal.io/api/common/v1"
+	failurepb "go.temporal.io/api/failure/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
 
@@ -100,5 +102,55 @@ func TestTimelineHoldsEachStepOnce(t *testing.T) {
 	s.AdvanceToday(today)
 	if s.Cycle.Today != today || s.Stage.Today != today {
 		t.Errorf("today = %s / %s", s.Cycle.Today, s.Stage.Today)
+	}
+}
+
+// TestRefusalProblemsComeThroughTemporal: a validator's problems, each with its field, reach
+// the caller through Temporal's failure encoding; a refusal without them is one problem of
+// the request as a whole; the candidate check's verdict on a person is a refusal of that field.
+func TestRefusalProblemsComeThroughTemporal(t *testing.T) {
+	c := New(nil, Options{TaskQueue: "accredit"})
+	conv := temporal.GetDefaultFailureConverter()
+	through := func(err error) error { return conv.FailureToError(conv.ErrorToFailure(err)) }
+	sent := []workflows.Problem{{Field: workflows.FieldAssessment("2.1"), Message: "the assessment of standard 2.1 is empty"},
+		{Field: workflows.FieldVerdict, Message: "verdict 1 (meets the standards) does not agree"},
+		{Message: "the report is 600 KiB as sent"}}
+	refusal := temporal.NewApplicationErrorWithOptions((&workflows.Refusal{Problems: sent}).Error(), workflows.RefusalType,
+		temporal.ApplicationErrorOptions{NonRetryable: true, Details: []any{sent}})
+
+	var ref *RefusedError
+	if !errors.As(c.updateError("wf", workflows.UpdateSubmitReport, through(refusal)), &ref) {
+		t.Fatal("a validator's refusal with problems is not a refusal")
+	}
+	if fmt.Sprint(ref.Problems) != fmt.Sprint(sent) {
+		t.Errorf("problems = %v, want %v", ref.Problems, sent)
+	}
+	if ref.Reason != "the assessment of standard 2.1 is empty; verdict 1 (meets the standards) does not agree; the report is 600 KiB as sent" {
+		t.Errorf("reason = %q, want every problem, as the starter prints it", ref.Reason)
+	}
+
+	plain := temporal.NewApplicationError("P-002 does not hold step report", "*errors.errorString")
+	if !errors.As(c.updateError("wf", workflows.UpdateSubmitReport, through(plain)), &ref) {
+		t.Fatal("a plain refusal is not a refusal")
+	}
+	if len(ref.Problems) != 1 || ref.Problems[0].Field != "" || ref.Problems[0].Message != "P-002 does not hold step report" {
+		t.Errorf("problems of a plain refusal = %+v", ref.Problems)
+	}
+
+	// The assignment's handler passes the candidate check's refusal on from the activity.
+	check := conv.ErrorToFailure(temporal.NewNonRetryableApplicationError("P-050 cannot be lead for H-01: no-conflict", "NotEligible", nil))
+	activity := &failurepb.Failure{Message: "activity error", Cause: check, FailureInfo: &failurepb.Failure_ActivityFailureInfo{
+		ActivityFailureInfo: &failurepb.ActivityFailureInfo{ActivityType: &commonpb.ActivityType{Name: "CheckCandidate"}}}}
+	if !errors.As(c.updateError("wf", workflows.UpdateAssignReviewer, conv.FailureToError(activity)), &ref) {
+		t.Fatal("the candidate check's refusal is not a refusal")
+	}
+	if len(ref.Problems) != 1 || ref.Problems[0].Field != workflows.FieldPerson || !strings.Contains(ref.Reason, "cannot be lead") {
+		t.Errorf("candidate refusal = %q %+v", ref.Reason, ref.Problems)
+	}
+	// Any other activity failure stays a failure.
+	other := conv.ErrorToFailure(temporal.NewApplicationError("database is locked", "SQLiteError"))
+	activity.Cause = other
+	if IsRefused(c.updateError("wf", workflows.UpdateAssignReviewer, conv.FailureToError(activity))) {
+		t.Error("an activity's failure was taken for a refusal")
 	}
 }

@@ -48,11 +48,12 @@ type call struct {
 }
 
 // fakeCycles stands in for the cycles client: it records every action and refuses with
-// refuseWith when set.
+// refuseWith (one problem of the request as a whole) or refuseProblems when set.
 type fakeCycles struct {
-	mu         sync.Mutex
-	calls      []call
-	refuseWith string
+	mu             sync.Mutex
+	calls          []call
+	refuseWith     string
+	refuseProblems []workflows.Problem
 }
 
 func (f *fakeCycles) record(action, inst string, payload any) error {
@@ -61,6 +62,10 @@ func (f *fakeCycles) record(action, inst string, payload any) error {
 	f.calls = append(f.calls, call{action, inst, payload})
 	if f.refuseWith != "" {
 		return &cycles.RefusedError{Action: action, Reason: f.refuseWith}
+	}
+	if len(f.refuseProblems) > 0 {
+		return &cycles.RefusedError{Action: action, Reason: (&workflows.Refusal{Problems: f.refuseProblems}).Error(),
+			Problems: f.refuseProblems}
 	}
 	return nil
 }

@@ -438,8 +438,10 @@ var messages = map[string][2]string{
 	"task.done":          {"Tak. Det er registreret.", "Thank you. It is recorded."},
 	"task.closed":        {"Opgaven er ikke længere åben.", "The task is no longer open."},
 	"form.refused":       {"Det blev ikke modtaget", "This was not accepted"},
-	"form.bad-date":      {"Datoen skal skrives ÅÅÅÅ-MM-DD: %v", "Write the date as YYYY-MM-DD: %v"},
-	"form.read-only":     {"Tjenesten kører uden forbindelse til arbejdsgangene: handlinger er slået fra.", "The service runs without the workflows: actions are off."},
+	"form.refused.fields": {"Se hvad der mangler ved de markerede felter nedenfor. Det, du har skrevet, er bevaret.",
+		"See what is wrong at the marked fields below. What you typed is kept."},
+	"form.bad-date":  {"Datoen skal skrives ÅÅÅÅ-MM-DD: %v", "Write the date as YYYY-MM-DD: %v"},
+	"form.read-only": {"Tjenesten kører uden forbindelse til arbejdsgangene: handlinger er slået fra.", "The service runs without the workflows: actions are off."},
 
 	"manage.title":          {"Sekretariatets værktøjer", "Secretariat's tools"},
 	"manage.open-steps":     {"Åbne trin: forlæng eller frafald", "Open steps: extend or waive"},

@@ -38,11 +38,13 @@ func (s *Server) handleManage(w http.ResponseWriter, r *http.Request) {
 	if key := r.URL.Query().Get("done"); key != "" && strings.HasPrefix(key, "manage.") {
 		done = message(langOf(r), key)
 	}
-	s.renderManage(w, r, http.StatusOK, in, "", formValues{}, "", done)
+	s.renderManage(w, r, http.StatusOK, in, "", formValues{}, nil, done)
 }
 
+// renderManage shows the secretariat's tools on an institution; after a refused action, the
+// form that posted it comes back as typed, with the problems beside its fields.
 func (s *Server) renderManage(w http.ResponseWriter, r *http.Request, status int, in store.Institution, posted string,
-	form formValues, refusal, done string) {
+	form formValues, ref *refusal, done string) {
 	p, err := s.loadCycle(r.Context(), in.ID)
 	if err != nil {
 		s.fail(w, r, err)
@@ -89,10 +91,12 @@ func (s *Server) renderManage(w http.ResponseWriter, r *http.Request, status int
 		"Posted":      posted,
 		"Form":        form,
 		"AssignForm":  assignForm,
-		"Refusal":     refusal,
-		"Done":        done,
-		"Seats":       seats,
-		"Rules":       ruleNames(),
+		// Refusals holds the refusal under the form that posted it (see posted), so that
+		// each form of the page looks up its own.
+		"Refusals": map[string]*refusal{posted: ref},
+		"Done":     done,
+		"Seats":    seats,
+		"Rules":    ruleNames(),
 	})
 }
 
@@ -110,12 +114,13 @@ func (s *Server) handleManageAction(what string) http.HandlerFunc {
 		if what == "extend" || what == "waive" {
 			posted = what + ":" + form.Get("step")
 		}
-		again := func(status int, reason string) {
-			s.log.Info("action refused", "person", v.ID, "institution", in.ID, "action", what, "reason", reason)
-			s.renderManage(w, r, status, in, posted, form, reason, "")
+		fields := manageFields[what]
+		again := func(status int, ref *refusal) {
+			s.log.Info("action refused", "person", v.ID, "institution", in.ID, "action", what, "reason", ref.String())
+			s.renderManage(w, r, status, in, posted, form, ref, "")
 		}
 		if s.cycles == nil {
-			again(http.StatusServiceUnavailable, message(lang, "form.read-only"))
+			again(http.StatusServiceUnavailable, generalRefusal(message(lang, "form.read-only")))
 			return
 		}
 		ctx := r.Context()
@@ -126,12 +131,12 @@ func (s *Server) handleManageAction(what string) http.HandlerFunc {
 		switch what {
 		case "start":
 			if in.Closed() {
-				again(http.StatusUnprocessableEntity, message(lang, "manage.closed", in.ClosedOn))
+				again(http.StatusUnprocessableEntity, generalRefusal(message(lang, "manage.closed", in.ClosedOn)))
 				return
 			}
 			d, perr := domain.ParseDate(strings.TrimSpace(form.Get("date")))
 			if perr != nil {
-				again(http.StatusUnprocessableEntity, message(lang, "form.bad-date", perr))
+				again(http.StatusUnprocessableEntity, fieldRefusal(fieldStartDate, message(lang, "form.bad-date", perr), fields))
 				return
 			}
 			_, err = s.cycles.Start(ctx, cycles.StartRequest{InstitutionID: in.ID, StartDate: d, Actor: v.ID})
@@ -142,7 +147,7 @@ func (s *Server) handleManageAction(what string) http.HandlerFunc {
 		case "extend":
 			d, perr := domain.ParseDate(strings.TrimSpace(form.Get("due")))
 			if perr != nil {
-				again(http.StatusUnprocessableEntity, message(lang, "form.bad-date", perr))
+				again(http.StatusUnprocessableEntity, fieldRefusal(workflows.FieldNewDue, message(lang, "form.bad-date", perr), fields))
 				return
 			}
 			_, err = s.cycles.ExtendDeadline(ctx, in.ID, workflows.Extension{Action: actor, Step: form.Get("step"), NewDue: d, Reason: reason})
@@ -153,7 +158,7 @@ func (s *Server) handleManageAction(what string) http.HandlerFunc {
 		case "assign":
 			seat, perr := domain.ParseTeamRole(form.Get("seat"))
 			if perr != nil {
-				again(http.StatusUnprocessableEntity, perr.Error())
+				again(http.StatusUnprocessableEntity, fieldRefusal(workflows.FieldSeat, perr.Error(), fields))
 				return
 			}
 			_, err = s.cycles.AssignReviewer(ctx, in.ID, workflows.ReviewerAssignment{Action: actor, Seat: seat,
@@ -161,13 +166,12 @@ func (s *Server) handleManageAction(what string) http.HandlerFunc {
 			doneKey = "manage.assigned"
 		}
 		if err != nil {
-			var refused *cycles.RefusedError
-			if errors.As(err, &refused) {
-				again(http.StatusUnprocessableEntity, refused.Reason)
+			if ref := refusalOf(err, fields); ref != nil {
+				again(http.StatusUnprocessableEntity, ref)
 				return
 			}
 			s.log.Error("action failed", "person", v.ID, "institution", in.ID, "action", what, "error", err)
-			again(http.StatusServiceUnavailable, message(lang, "status.503"))
+			again(http.StatusServiceUnavailable, generalRefusal(message(lang, "status.503")))
 			return
 		}
 		s.log.Info("action taken", "person", v.ID, "institution", in.ID, "action", what)
@@ -194,21 +198,21 @@ func (s *Server) handleStartRegion(w http.ResponseWriter, r *http.Request) {
 	if v.Region != "" {
 		regions = []domain.Region{v.Region}
 	}
-	data := map[string]any{"Regions": regions, "Today": domain.DateOf(s.now()), "Form": formValues{}}
+	data := map[string]any{"Regions": regions, "Today": domain.DateOf(s.now()), "Form": formValues{}, "Refusal": (*refusal)(nil)}
 	if r.Method != http.MethodPost {
 		s.render(w, r, http.StatusOK, "start", "start.title", data)
 		return
 	}
 	form := formValues(r.PostForm)
 	data["Form"] = form
-	again := func(status int, reason string) {
-		s.log.Info("action refused", "person", v.ID, "action", "start-region", "reason", reason)
-		data["Refusal"] = reason
+	again := func(status int, ref *refusal) {
+		s.log.Info("action refused", "person", v.ID, "action", "start-region", "reason", ref.String())
+		data["Refusal"] = ref
 		s.render(w, r, status, "start", "start.title", data)
 	}
 	region, err := domain.ParseRegion(form.Get("region"))
 	if err != nil {
-		again(http.StatusUnprocessableEntity, err.Error())
+		again(http.StatusUnprocessableEntity, fieldRefusal(fieldRegion, err.Error(), startRegionFields))
 		return
 	}
 	if !v.SecretariatOf(region) {
@@ -217,11 +221,11 @@ func (s *Server) handleStartRegion(w http.ResponseWriter, r *http.Request) {
 	}
 	start, err := domain.ParseDate(strings.TrimSpace(form.Get("date")))
 	if err != nil {
-		again(http.StatusUnprocessableEntity, message(lang, "form.bad-date", err))
+		again(http.StatusUnprocessableEntity, fieldRefusal(fieldStartDate, message(lang, "form.bad-date", err), startRegionFields))
 		return
 	}
 	if s.cycles == nil {
-		again(http.StatusServiceUnavailable, message(lang, "form.read-only"))
+		again(http.StatusServiceUnavailable, generalRefusal(message(lang, "form.read-only")))
 		return
 	}
 	insts, err := s.store.ListInstitutions(r.Context(), store.InstitutionFilter{Region: region})

@@ -149,6 +149,12 @@ func funcs(lang string) template.FuncMap {
 		"verdict": func(v any) string { return verdictLabel(lang, v) },
 		"rating":  func(r any) string { return ratingLabel(lang, r) },
 		"add":     func(a, b int) int { return a + b },
+		// fielderror and invalid put a refused form's problem beside its field: the message
+		// under an ID, and the field's aria-describedby and aria-invalid naming it.
+		"fielderror": fieldErrorOf,
+		"invalid":    invalidAttrs,
+		"group":      groupAttrs,
+		"bad":        hasProblem,
 		"seq": func(n int) []int {
 			out := make([]int, n)
 			for i := range out {

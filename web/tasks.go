@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/kvalitetsmodel/accredit/cycles"
 	"github.com/kvalitetsmodel/accredit/domain"
 	"github.com/kvalitetsmodel/accredit/store"
 	"github.com/kvalitetsmodel/accredit/web/timeline"
@@ -136,13 +135,13 @@ func (s *Server) handleTask(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.renderTask(w, r, http.StatusOK, st, in, form, "", saved)
+	s.renderTask(w, r, http.StatusOK, st, in, form, nil, saved)
 }
 
 // renderTask shows a task's page: what it is about, what to read first, and its form, with
-// a refusal beside it and the values typed.
+// the values typed and a refusal's problems beside the fields they concern.
 func (s *Server) renderTask(w http.ResponseWriter, r *http.Request, status int, st store.StepRow, in store.Institution,
-	form formValues, refusal, draftSaved string) {
+	form formValues, ref *refusal, draftSaved string) {
 	ctx := r.Context()
 	p, err := s.loadCycle(ctx, in.ID)
 	if err != nil {
@@ -160,7 +159,7 @@ func (s *Server) renderTask(w http.ResponseWriter, r *http.Request, status int, 
 		"Institution": in,
 		"Kind":        kind,
 		"Form":        form,
-		"Refusal":     refusal,
+		"Refusal":     ref,
 		"DaysOverdue": domain.DaysOverdue(st.Due, today),
 		"Verdicts":    []int{1, 2, 3},
 		"DraftSaved":  draftSaved,
@@ -217,7 +216,8 @@ func ruleNames() []string {
 }
 
 // handleTaskAction takes the action of a task's form through the cycles client, as the
-// signed-in person. A refusal comes back on the same page, beside the form, with what was typed.
+// signed-in person. A refusal comes back on the same page, with what was typed and each
+// problem beside the field it concerns.
 func (s *Server) handleTaskAction(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
 	st, in, ok := s.stepFor(w, r)
@@ -226,12 +226,17 @@ func (s *Server) handleTaskAction(w http.ResponseWriter, r *http.Request) {
 	}
 	form := formValues(r.PostForm)
 	lang := langOf(r)
-	again := func(status int, reason string) {
-		s.log.Info("action refused", "person", v.ID, "institution", in.ID, "step", st.Step, "action", form.Get("action"), "reason", reason)
-		s.renderTask(w, r, status, st, in, form, reason, "")
-	}
 	kind := timeline.Kind(st.Step)
 	action := form.Get("action")
+	fields, err := s.taskFieldsOf(r.Context(), kind, in.ID, st.Cycle)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	again := func(status int, ref *refusal) {
+		s.log.Info("action refused", "person", v.ID, "institution", in.ID, "step", st.Step, "action", action, "reason", ref.String())
+		s.renderTask(w, r, status, st, in, form, ref, "")
+	}
 	if kind == workflows.StepReport || kind == workflows.StepRevisitReport {
 		if action == "save" {
 			content, _ := json.Marshal(url.Values(form.withoutSecrets()))
@@ -245,25 +250,24 @@ func (s *Server) handleTaskAction(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if s.cycles == nil {
-		again(http.StatusServiceUnavailable, message(lang, "form.read-only"))
+		again(http.StatusServiceUnavailable, generalRefusal(message(lang, "form.read-only")))
 		return
 	}
 	ctx := r.Context()
 	actor := workflows.Action{Actor: v.ID}
-	var err error
 	switch {
 	case kind == workflows.StepInvitation && action == "accept":
 		_, err = s.cycles.AnswerInvitation(ctx, in.ID, workflows.InvitationAnswer{Action: actor, Accept: true})
 	case kind == workflows.StepInvitation && action == "decline":
 		if strings.TrimSpace(form.Get("reason")) == "" {
-			again(http.StatusUnprocessableEntity, message(lang, "invitation.reason.missing"))
+			again(http.StatusUnprocessableEntity, fieldRefusal(workflows.FieldReason, message(lang, "invitation.reason.missing"), fields))
 			return
 		}
 		_, err = s.cycles.AnswerInvitation(ctx, in.ID, workflows.InvitationAnswer{Action: actor, Reason: form.Get("reason")})
 	case kind == workflows.StepSelfEvaluation && action == "submit":
 		var sub workflows.SelfEvaluationSubmission
 		if sub, err = s.selfEvaluationFrom(ctx, in.ID, st.Cycle, form); err != nil {
-			again(http.StatusUnprocessableEntity, err.Error())
+			s.refusedForm(w, r, err, fields, again)
 			return
 		}
 		sub.Action = actor
@@ -271,7 +275,7 @@ func (s *Server) handleTaskAction(w http.ResponseWriter, r *http.Request) {
 	case (kind == workflows.StepVisitDate || kind == workflows.StepRevisitDate) && action == "set":
 		d, perr := domain.ParseDate(strings.TrimSpace(form.Get("date")))
 		if perr != nil {
-			again(http.StatusUnprocessableEntity, message(lang, "form.bad-date", perr))
+			again(http.StatusUnprocessableEntity, fieldRefusal(workflows.FieldVisitDate, message(lang, "form.bad-date", perr), fields))
 			return
 		}
 		_, err = s.cycles.SetVisitDate(ctx, in.ID, workflows.VisitDate{Action: actor, Date: d})
@@ -280,7 +284,7 @@ func (s *Server) handleTaskAction(w http.ResponseWriter, r *http.Request) {
 	case (kind == workflows.StepReport || kind == workflows.StepRevisitReport) && action == "submit":
 		var rep workflows.Report
 		if rep, err = s.reportFrom(ctx, in.ID, st.Cycle, form); err != nil {
-			again(http.StatusUnprocessableEntity, err.Error())
+			s.refusedForm(w, r, err, fields, again)
 			return
 		}
 		rep.Action = actor
@@ -307,17 +311,40 @@ func (s *Server) handleTaskAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		var refused *cycles.RefusedError
-		if errors.As(err, &refused) {
-			again(http.StatusUnprocessableEntity, refused.Reason)
+		if ref := refusalOf(err, fields); ref != nil {
+			again(http.StatusUnprocessableEntity, ref)
 			return
 		}
 		s.log.Error("action failed", "person", v.ID, "institution", in.ID, "step", st.Step, "error", err)
-		again(http.StatusServiceUnavailable, message(lang, "status.503"))
+		again(http.StatusServiceUnavailable, generalRefusal(message(lang, "status.503")))
 		return
 	}
 	s.log.Info("action taken", "person", v.ID, "institution", in.ID, "step", st.Step, "action", action)
 	http.Redirect(w, r, "/tasks?done=1", http.StatusSeeOther)
+}
+
+// taskFieldsOf maps the field keys of a task's request to its form's fields; the forms of
+// self-evaluations and reports have fields per standard of the cycle's generation.
+func (s *Server) taskFieldsOf(ctx context.Context, kind, institutionID string, cycle int) (map[string]string, error) {
+	switch kind {
+	case workflows.StepSelfEvaluation, workflows.StepReport, workflows.StepRevisitReport:
+		gen, err := s.generationOf(ctx, institutionID, cycle)
+		if err != nil {
+			return nil, err
+		}
+		return taskFields(kind, gen.ActiveStandards()), nil
+	}
+	return taskFields(kind, nil), nil
+}
+
+// refusedForm answers a form the web app could not read: its problems beside the fields
+// (the form comes back as typed), or a failure when reading it failed on the service's side.
+func (s *Server) refusedForm(w http.ResponseWriter, r *http.Request, err error, fields map[string]string, again func(int, *refusal)) {
+	if ref := refusalOf(err, fields); ref != nil {
+		again(http.StatusUnprocessableEntity, ref)
+		return
+	}
+	s.fail(w, r, err)
 }
 
 // withoutSecrets drops the CSRF token before a form is kept as a draft.
@@ -344,7 +371,8 @@ func (s *Server) selfEvaluationFrom(ctx context.Context, institutionID string, c
 		if v := f.Get("rating-" + std.Code); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil {
-				return sub, errors.New("rating of standard " + std.Code + " is not a number")
+				return sub, &workflows.Refusal{Problems: []workflows.Problem{{Field: workflows.FieldRating(std.Code),
+					Message: "the rating of standard " + std.Code + " is not a number: choose one of the scale's levels"}}}
 			}
 			sub.Ratings[std.Code] = domain.Rating(n)
 		}
@@ -384,7 +412,8 @@ func (s *Server) reportFrom(ctx context.Context, institutionID string, cycle int
 	if v := f.Get("verdict"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return rep, errors.New("the verdict is not a number")
+			return rep, &workflows.Refusal{Problems: []workflows.Problem{{Field: workflows.FieldVerdict,
+				Message: "the verdict is not a number: choose 1, 2 or 3"}}}
 		}
 		rep.Verdict = domain.Verdict(n)
 	}

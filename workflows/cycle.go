@@ -122,7 +122,7 @@ func (c *cycle) register(ctx workflow.Context) error {
 			c.audit(ctx, workflow.GetCurrentUpdateInfo(ctx).ID, req.Actor, "cancel-cycle", req.Reason)
 			return c.status(ctx), nil
 		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req Cancellation) error {
+		workflow.UpdateHandlerOptions{Validator: refusing(func(ctx workflow.Context, req Cancellation) error {
 			if req.Actor == "" {
 				return fmt.Errorf("say who is acting (--as PERSON-ID)")
 			}
@@ -131,13 +131,13 @@ func (c *cycle) register(ctx workflow.Context) error {
 					req.Actor, c.state.Institution.Region.Name())
 			}
 			if err := checkRequired("the reason", req.Reason, domain.MaxReasonLength, "give the reason for cancelling (e.g. the institution has closed)"); err != nil {
-				return err
+				return onField(FieldReason, err)
 			}
 			if c.state.Cancelled {
 				return fmt.Errorf("the cycle was already cancelled by %s", c.state.CancelledBy)
 			}
 			return nil
-		}})
+		})})
 }
 
 // runPhase waits for the phase's opening date and runs its stage.

@@ -382,41 +382,41 @@ func ValidateReport(gen domain.Generation, r Report) error {
 	var problems collect
 	size := submissionSize(0)
 	if _, err := domain.ParseVerdict(int(r.Verdict)); err != nil {
-		problems.add(err)
+		problems.add(FieldVerdict, err)
 	}
-	problems.add(checkRequired("the report's summary", r.Summary, domain.MaxReportTextLength, "the report needs a summary"))
-	problems.add(domain.CheckText("the report's suggestions", r.Suggestions, domain.MaxReportTextLength))
+	problems.add(FieldSummary, checkRequired("the report's summary", r.Summary, domain.MaxReportTextLength, "the report needs a summary"))
+	problems.add(FieldSuggestions, domain.CheckText("the report's suggestions", r.Suggestions, domain.MaxReportTextLength))
 	size.add(r.Summary, r.Suggestions)
 	seen := map[string]bool{}
 	var unmet []string
 	for _, a := range r.Assessments {
 		if _, ok := gen.Standard(a.Standard); !ok {
-			problems.addf("standard %s is not in catalogue generation %d", a.Standard, gen.Number)
+			problems.addf(FieldAssessment(a.Standard), "standard %s is not in catalogue generation %d", a.Standard, gen.Number)
 		}
 		if seen[a.Standard] {
-			problems.addf("standard %s is assessed twice", a.Standard)
+			problems.addf(FieldAssessment(a.Standard), "standard %s is assessed twice", a.Standard)
 		}
 		seen[a.Standard] = true
 		if !a.Met {
 			unmet = append(unmet, a.Standard)
 		}
-		problems.add(checkRequired("the assessment of standard "+a.Standard, a.Assessment, domain.MaxAssessmentLength,
+		problems.add(FieldAssessment(a.Standard), checkRequired("the assessment of standard "+a.Standard, a.Assessment, domain.MaxAssessmentLength,
 			"the assessment of standard "+a.Standard+" is empty"))
 		size.add(a.Standard, a.Assessment)
 	}
 	for _, st := range gen.ActiveStandards() {
 		if !seen[st.Code] {
-			problems.addf("the report has no assessment of standard %s (%s)", st.Code, st.Title.EN)
+			problems.addf(FieldAssessment(st.Code), "the report has no assessment of standard %s (%s)", st.Code, st.Title.EN)
 		}
 	}
 	switch {
 	case r.Verdict == domain.VerdictMeets && len(unmet) > 0:
-		problems.addf("verdict 1 (meets the standards) does not agree with the assessments: standard %s is not met; choose verdict 2 or 3, or correct the assessment",
+		problems.addf(FieldVerdict, "verdict 1 (meets the standards) does not agree with the assessments: standard %s is not met; choose verdict 2 or 3, or correct the assessment",
 			strings.Join(unmet, ", "))
 	case r.Verdict.Valid() && r.Verdict != domain.VerdictMeets && len(unmet) == 0 && len(r.Assessments) > 0:
-		problems.addf("verdict %d says areas must improve, but every standard is assessed as met: mark the standards that are not met, or give verdict 1", r.Verdict)
+		problems.addf(FieldVerdict, "verdict %d says areas must improve, but every standard is assessed as met: mark the standards that are not met, or give verdict 1", r.Verdict)
 	}
-	problems.add(size.check("the report"))
+	problems.add("", size.check("the report"))
 	return problems.err()
 }
 
@@ -424,14 +424,14 @@ func ValidateReport(gen domain.Generation, r Report) error {
 // it covers standards of the catalogue generation, each named once.
 func ValidateActionPlan(gen domain.Generation, p ActionPlan) error {
 	var problems collect
-	problems.add(checkRequired("the action plan", p.Plan, domain.MaxStatementLength, "the action plan is empty"))
+	problems.add(FieldPlan, checkRequired("the action plan", p.Plan, domain.MaxStatementLength, "the action plan is empty"))
 	seen := map[string]bool{}
 	for _, area := range p.Areas {
 		if _, ok := gen.Standard(area); !ok {
-			problems.addf("area %s is not a standard of catalogue generation %d: name the standards the plan improves (e.g. 5.1)", area, gen.Number)
+			problems.addf(FieldAreas, "area %s is not a standard of catalogue generation %d: name the standards the plan improves (e.g. 5.1)", area, gen.Number)
 		}
 		if seen[area] {
-			problems.addf("area %s is named twice", area)
+			problems.addf(FieldAreas, "area %s is named twice", area)
 		}
 		seen[area] = true
 	}

@@ -28,15 +28,15 @@ func (e *external) register(ctx workflow.Context) error {
 		fn   any
 		opts workflow.UpdateHandlerOptions
 	}{
-		{UpdateAnswerInvitation, e.answerInvitation, workflow.UpdateHandlerOptions{Validator: e.validateAnswer}},
-		{UpdateAssignReviewer, e.assignReviewer, workflow.UpdateHandlerOptions{Validator: e.validateAssignment}},
-		{UpdateSetVisitDate, e.setVisitDate, workflow.UpdateHandlerOptions{Validator: e.validateVisitDate}},
-		{UpdateRecordVisit, e.recordVisitDone, workflow.UpdateHandlerOptions{Validator: e.validateRecordVisit}},
-		{UpdateSubmitReport, e.submitReport, workflow.UpdateHandlerOptions{Validator: e.validateReport}},
-		{UpdateCommentReport, e.commentReport, workflow.UpdateHandlerOptions{Validator: e.validateComment}},
-		{UpdateSubmitActionPlan, e.submitActionPlan, workflow.UpdateHandlerOptions{Validator: e.validateActionPlan}},
-		{UpdateAppeal, e.lodgeAppeal, workflow.UpdateHandlerOptions{Validator: e.validateAppeal}},
-		{UpdateDecide, e.decide, workflow.UpdateHandlerOptions{Validator: e.validateDecision}},
+		{UpdateAnswerInvitation, e.answerInvitation, workflow.UpdateHandlerOptions{Validator: refusing(e.validateAnswer)}},
+		{UpdateAssignReviewer, e.assignReviewer, workflow.UpdateHandlerOptions{Validator: refusing(e.validateAssignment)}},
+		{UpdateSetVisitDate, e.setVisitDate, workflow.UpdateHandlerOptions{Validator: refusing(e.validateVisitDate)}},
+		{UpdateRecordVisit, e.recordVisitDone, workflow.UpdateHandlerOptions{Validator: refusing(e.validateRecordVisit)}},
+		{UpdateSubmitReport, e.submitReport, workflow.UpdateHandlerOptions{Validator: refusing(e.validateReport)}},
+		{UpdateCommentReport, e.commentReport, workflow.UpdateHandlerOptions{Validator: refusing(e.validateComment)}},
+		{UpdateSubmitActionPlan, e.submitActionPlan, workflow.UpdateHandlerOptions{Validator: refusing(e.validateActionPlan)}},
+		{UpdateAppeal, e.lodgeAppeal, workflow.UpdateHandlerOptions{Validator: refusing(e.validateAppeal)}},
+		{UpdateDecide, e.decide, workflow.UpdateHandlerOptions{Validator: refusing(e.validateDecision)}},
 	}
 	for _, h := range handlers {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.fn, h.opts); err != nil {
@@ -78,17 +78,17 @@ func (e *external) validateVisitDate(ctx workflow.Context, req VisitDate) error 
 		}
 	}
 	if req.Date.IsZero() {
-		return fmt.Errorf("give the date of the visit as YYYY-MM-DD")
+		return refuseField(FieldVisitDate, "give the date of the visit as YYYY-MM-DD")
 	}
 	if req.Date.Equal(v.date) {
-		return fmt.Errorf("the visit is already planned for %s", v.date)
+		return refuseField(FieldVisitDate, "the visit is already planned for %s", v.date)
 	}
 	earliest := notice.AddTo(e.today(ctx))
 	if req.Date.Before(earliest) {
-		return fmt.Errorf("the visit on %s is inside the notice period of %s: choose %s or later", req.Date, notice, earliest)
+		return refuseField(FieldVisitDate, "the visit on %s is inside the notice period of %s: choose %s or later", req.Date, notice, earliest)
 	}
 	if !latest.IsZero() && req.Date.After(latest) {
-		return fmt.Errorf("the revisit must take place by %s (within %s of the verdict); %s is too late", latest, e.durations().Durations.RevisitWithin, req.Date)
+		return refuseField(FieldVisitDate, "the revisit must take place by %s (within %s of the verdict); %s is too late", latest, e.durations().Durations.RevisitWithin, req.Date)
 	}
 	return nil
 }
@@ -170,7 +170,7 @@ func (e *external) validateRecordVisit(ctx workflow.Context, req VisitRecord) er
 	if today := e.today(ctx); today.Before(v.date) {
 		return fmt.Errorf("the visit is on %s; it can be recorded on that day or later, not on %s", v.date, today)
 	}
-	return domain.CheckText("the visit notes", req.Notes, domain.MaxNoteLength)
+	return onField(FieldVisitNotes, domain.CheckText("the visit notes", req.Notes, domain.MaxNoteLength))
 }
 
 func (e *external) recordVisitDone(ctx workflow.Context, req VisitRecord) (StepRecord, error) {
@@ -250,7 +250,7 @@ func (e *external) validateComment(ctx workflow.Context, req Comment) error {
 	if !s.open() {
 		return fmt.Errorf("the hearing closed on %s: comments are no longer accepted", s.rec.Closed)
 	}
-	return checkRequired("the comment", req.Text, domain.MaxStatementLength, "the comment is empty")
+	return onField(FieldComment, checkRequired("the comment", req.Text, domain.MaxStatementLength, "the comment is empty"))
 }
 
 func (e *external) commentReport(ctx workflow.Context, req Comment) (int, error) {
@@ -289,7 +289,7 @@ func (e *external) validateAppeal(ctx workflow.Context, req Appeal) error {
 	if s := e.book.find(StepAppealWindow); s == nil || !s.open() {
 		return fmt.Errorf("the appeal window closed on %s (%s after the final verdict of %s)", e.appealBy, e.durations().Durations.AppealWindow, e.finalOn)
 	}
-	return checkRequired("the grounds of the appeal", req.Reason, domain.MaxStatementLength, "give the grounds of the appeal")
+	return onField(FieldReason, checkRequired("the grounds of the appeal", req.Reason, domain.MaxStatementLength, "give the grounds of the appeal"))
 }
 
 func (e *external) lodgeAppeal(ctx workflow.Context, req Appeal) (StepRecord, error) {
@@ -320,13 +320,13 @@ func (e *external) validateDecision(_ workflow.Context, req Decision) error {
 	}
 	if req.Verdict != 0 {
 		if _, err := domain.ParseVerdict(int(req.Verdict)); err != nil {
-			return err
+			return onField(FieldVerdict, err)
 		}
 		if s.rec.Key == StepAppealDecision && req.Verdict > e.final {
-			return fmt.Errorf("an appeal cannot make the verdict worse: keep %d (uphold) or choose a better one", e.final)
+			return refuseField(FieldVerdict, "an appeal cannot make the verdict worse: keep %d (uphold) or choose a better one", e.final)
 		}
 	}
-	return checkRequired("the reasons for the decision", req.Reason, domain.MaxStatementLength, "give the reasons for the decision")
+	return onField(FieldReason, checkRequired("the reasons for the decision", req.Reason, domain.MaxStatementLength, "give the reasons for the decision"))
 }
 
 func (e *external) decide(ctx workflow.Context, req Decision) (StepRecord, error) {

@@ -35,12 +35,12 @@ func SelfEvaluation(ctx workflow.Context, in StageInput) (StageResult, error) {
 			book.audit(ctx, req.Actor, "submit-self-evaluation", s.rec.Key, fmt.Sprintf("year %d", in.Year))
 			return s.rec, nil
 		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req SelfEvaluationSubmission) error {
+		workflow.UpdateHandlerOptions{Validator: refusing(func(ctx workflow.Context, req SelfEvaluationSubmission) error {
 			if _, err := book.requireHolder(StepSelfEvaluation, req.Actor); err != nil {
 				return err
 			}
 			return ValidateSelfEvaluation(gen, req, in.Opens.Year)
-		}}); err != nil {
+		})}); err != nil {
 		return StageResult{}, err
 	}
 
@@ -76,44 +76,44 @@ func ValidateSelfEvaluation(gen domain.Generation, req SelfEvaluationSubmission,
 		r, ok := req.Ratings[st.Code]
 		switch {
 		case !ok:
-			problems.addf("self-evaluation for %d is missing standard %s (%s)", year, st.Code, st.Title.EN)
+			problems.addf(FieldRating(st.Code), "self-evaluation for %d is missing standard %s (%s)", year, st.Code, st.Title.EN)
 		case !r.Valid():
-			problems.addf("standard %s is rated %d, outside the scale %d-%d", st.Code, r, domain.MinRating, domain.MaxRating)
+			problems.addf(FieldRating(st.Code), "standard %s is rated %d, outside the scale %d-%d", st.Code, r, domain.MinRating, domain.MaxRating)
 		}
 		for _, ind := range st.ActiveIndicators() {
 			if strings.TrimSpace(req.Indicators[ind.Code]) == "" {
-				problems.addf("indicator %s of standard %s has no value: record what was measured", ind.Code, st.Code)
+				problems.addf(FieldIndicator(ind.Code), "indicator %s of standard %s has no value: record what was measured", ind.Code, st.Code)
 			}
 		}
 	}
 	for _, code := range sortedKeys(req.Ratings) {
 		if _, ok := gen.Standard(code); !ok {
-			problems.addf("standard %s is not in catalogue generation %d", code, gen.Number)
+			problems.addf(FieldRating(code), "standard %s is not in catalogue generation %d", code, gen.Number)
 		}
 		size.add(code)
 	}
 	for _, code := range sortedKeys(req.Indicators) {
 		if !hasIndicator(gen, code) {
-			problems.addf("indicator %s is not in catalogue generation %d", code, gen.Number)
+			problems.addf(FieldIndicator(code), "indicator %s is not in catalogue generation %d", code, gen.Number)
 		}
-		problems.add(domain.CheckText("the value of indicator "+code, req.Indicators[code], domain.MaxIndicatorValueLength))
+		problems.add(FieldIndicator(code), domain.CheckText("the value of indicator "+code, req.Indicators[code], domain.MaxIndicatorValueLength))
 		size.add(code, req.Indicators[code])
 	}
 	for _, code := range sortedKeys(req.Notes) {
 		if _, ok := gen.Standard(code); !ok {
-			problems.addf("there is a note on standard %s, which is not in catalogue generation %d", code, gen.Number)
+			problems.addf(FieldNote(code), "there is a note on standard %s, which is not in catalogue generation %d", code, gen.Number)
 		}
-		problems.add(domain.CheckText("the note on standard "+code, req.Notes[code], domain.MaxNoteLength))
+		problems.add(FieldNote(code), domain.CheckText("the note on standard "+code, req.Notes[code], domain.MaxNoteLength))
 		size.add(code, req.Notes[code])
 	}
 	if len(req.Participants) > domain.MaxParticipants {
-		problems.addf("%d participants are named; the limit is %d", len(req.Participants), domain.MaxParticipants)
+		problems.addf(FieldParticipants, "%d participants are named; the limit is %d", len(req.Participants), domain.MaxParticipants)
 	}
 	for i, p := range req.Participants {
-		problems.add(domain.CheckText(fmt.Sprintf("participant %d", i+1), p, domain.MaxNameLength))
+		problems.add(FieldParticipants, domain.CheckText(fmt.Sprintf("participant %d", i+1), p, domain.MaxNameLength))
 		size.add(p)
 	}
-	problems.add(size.check("the self-evaluation"))
+	problems.add("", size.check("the self-evaluation"))
 	return problems.err()
 }
 

@@ -30,7 +30,7 @@ func (b *stepBook) registerSecretariatActions(ctx workflow.Context) error {
 			b.audit(ctx, req.Actor, "extend-deadline", s.rec.Key, fmt.Sprintf("new due %s: %s", req.NewDue, excerpt(req.Reason, auditExcerpt)))
 			return s.rec, nil
 		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req Extension) error {
+		workflow.UpdateHandlerOptions{Validator: refusing(func(ctx workflow.Context, req Extension) error {
 			if err := b.requireSecretariat(req.Actor); err != nil {
 				return err
 			}
@@ -39,13 +39,13 @@ func (b *stepBook) registerSecretariatActions(ctx workflow.Context) error {
 				return err
 			}
 			if err := checkReason("extending "+req.Step, req.Reason); err != nil {
-				return err
+				return onField(FieldReason, err)
 			}
 			if req.NewDue.IsZero() || !req.NewDue.After(s.rec.Due) {
-				return fmt.Errorf("the new due date must be after the current one (%s), got %q", s.rec.Due, req.NewDue)
+				return refuseField(FieldNewDue, "the new due date must be after the current one (%s), got %q", s.rec.Due, req.NewDue)
 			}
 			return nil
-		}}); err != nil {
+		})}); err != nil {
 		return err
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateWaiveStep,
@@ -55,7 +55,7 @@ func (b *stepBook) registerSecretariatActions(ctx workflow.Context) error {
 			b.audit(ctx, req.Actor, "waive-step", s.rec.Key, excerpt(req.Reason, auditExcerpt))
 			return s.rec, nil
 		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req Waiver) error {
+		workflow.UpdateHandlerOptions{Validator: refusing(func(ctx workflow.Context, req Waiver) error {
 			if err := b.requireSecretariat(req.Actor); err != nil {
 				return err
 			}
@@ -66,10 +66,10 @@ func (b *stepBook) registerSecretariatActions(ctx workflow.Context) error {
 				return fmt.Errorf("step %s cannot be waived: a later step needs what it produces; extend it or assign someone else", req.Step)
 			}
 			if err := checkReason("waiving "+req.Step+"; it goes into the audit trail", req.Reason); err != nil {
-				return err
+				return onField(FieldReason, err)
 			}
 			return nil
-		}})
+		})})
 }
 
 func (b *stepBook) requireSecretariat(actor string) error {

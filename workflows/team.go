@@ -275,9 +275,9 @@ func (e *external) validateAnswer(_ workflow.Context, req InvitationAnswer) erro
 		return fmt.Errorf("%s has no open invitation to the team of %s", req.Actor, e.book.in.InstitutionID)
 	}
 	if !req.Accept {
-		return checkReason("declining, so the secretariat can plan", req.Reason)
+		return onField(FieldReason, checkReason("declining, so the secretariat can plan", req.Reason))
 	}
-	return domain.CheckText("the reason", req.Reason, domain.MaxReasonLength)
+	return onField(FieldReason, domain.CheckText("the reason", req.Reason, domain.MaxReasonLength))
 }
 
 func (e *external) answerInvitation(ctx workflow.Context, req InvitationAnswer) (TeamMember, error) {
@@ -303,26 +303,32 @@ func (e *external) validateAssignment(_ workflow.Context, req ReviewerAssignment
 		return err
 	}
 	if !req.Seat.Valid() {
-		return fmt.Errorf("unknown seat %q: use lead, professional, user-representative, relative-representative or trainee", req.Seat)
+		return refuseField(FieldSeat, "unknown seat %q: use lead, professional, user-representative, relative-representative or trainee", req.Seat)
 	}
 	if req.PersonID == "" {
-		return fmt.Errorf("name the person to assign")
+		return refuseField(FieldPerson, "name the person to assign")
 	}
 	if err := domain.CheckText("the person's ID", req.PersonID, domain.MaxIDLength); err != nil {
-		return err
+		return onField(FieldPerson, err)
 	}
 	if err := checkReason("assigning by hand; it goes into the audit trail", req.Reason); err != nil {
-		return err
+		return onField(FieldReason, err)
 	}
 	for i, rule := range req.Overrides {
 		if !slices.ContainsFunc(domain.HardRules(), func(r domain.Rule) bool { return r.Name == rule }) {
-			return fmt.Errorf("--override %q is not a hard rule: name one of %s", rule, strings.Join(ruleNames(), ", "))
+			return refuseField(FieldOverrides, "--override %q is not a hard rule: name one of %s", rule, strings.Join(ruleNames(), ", "))
 		}
 		if slices.Contains(req.Overrides[:i], rule) {
-			return fmt.Errorf("the rule %s is overridden twice", rule)
+			return refuseField(FieldOverrides, "the rule %s is overridden twice", rule)
 		}
 	}
-	return e.assignmentAllowed(req)
+	if err := e.assignmentAllowed(req); err != nil {
+		if e.reportSubmitted {
+			return err // about the team as a whole, not the person named
+		}
+		return onField(FieldPerson, err)
+	}
+	return nil
 }
 
 // assignmentAllowed holds the rules on the team's state; the handler checks them again after

@@ -1,6 +1,7 @@
 package workflows_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -132,3 +133,51 @@ func TestValidateReportListsEveryProblem(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// TestProblemsNameTheirFields: the validators' problems say which field of the request each
+// concerns, so that a form can show it beside that field.
+func TestProblemsNameTheirFields(t *testing.T) {
+	gen := domain.FirstGeneration()
+	fields := func(err error) map[string]string {
+		t.Helper()
+		var ref *workflows.Refusal
+		if !errors.As(err, &ref) {
+			t.Fatalf("%v is no *workflows.Refusal", err)
+		}
+		m := map[string]string{}
+		for _, p := range ref.Problems {
+			m[p.Field] += p.Message
+		}
+		return m
+	}
+	sub := fixture.SelfEvaluation(manager)
+	delete(sub.Ratings, "3.1")
+	sub.Indicators["1.1.1"] = " "
+	sub.Notes["2.1"] = "a\x00b"
+	got := fields(workflows.ValidateSelfEvaluation(gen, sub, 2027))
+	for key, want := range map[string]string{workflows.FieldRating("3.1"): "missing standard 3.1",
+		workflows.FieldIndicator("1.1.1"): "indicator 1.1.1 of standard 1.1 has no value",
+		workflows.FieldNote("2.1"):        "the note on standard 2.1 contains the control character"} {
+		if !strings.Contains(got[key], want) {
+			t.Errorf("self-evaluation problem of %s = %q, want %q", key, got[key], want)
+		}
+	}
+
+	rep := fixture.Report(manager, domain.VerdictMeets)
+	rep.Assessments[1].Met = false
+	rep.Assessments[2].Assessment = ""
+	rep.Summary = ""
+	got = fields(workflows.ValidateReport(gen, rep))
+	for key, want := range map[string]string{workflows.FieldVerdict: "verdict 1 (meets the standards) does not agree",
+		workflows.FieldAssessment("3.1"): "the assessment of standard 3.1 is empty",
+		workflows.FieldSummary:           "the report needs a summary"} {
+		if !strings.Contains(got[key], want) {
+			t.Errorf("report problem of %s = %q, want %q", key, got[key], want)
+		}
+	}
+
+	got = fields(workflows.ValidateActionPlan(gen, workflows.ActionPlan{Plan: " ", Areas: []string{"9.9"}}))
+	if !strings.Contains(got[workflows.FieldPlan], "the action plan is empty") || !strings.Contains(got[workflows.FieldAreas], "area 9.9") {
+		t.Errorf("action plan problems = %v", got)
+	}
+}
