@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -26,6 +27,7 @@ import (
 
 	"github.com/kvalitetsmodel/accredit/config"
 	"github.com/kvalitetsmodel/accredit/cycles"
+	"github.com/kvalitetsmodel/accredit/domain"
 	"github.com/kvalitetsmodel/accredit/internal/fixture"
 	"github.com/kvalitetsmodel/accredit/service"
 	"github.com/kvalitetsmodel/accredit/store"
@@ -288,8 +290,10 @@ func (b *browser) screenshot(name string) {
 // form; H-01's manager submits the year-1 self-evaluation through the form; once the
 // external evaluation invites the team, each invited person signs in with a personal link,
 // reads the institution's self-evaluation and accepts; the cycle moves on to the visit date,
-// which the lead then finds among their tasks; a manager reads the dashboard. axe-core
-// checks every page on the way, in Danish, and the dashboard in English.
+// whose deadline the secretariat extends through its tools; the lead proposes a date inside
+// the notice period, finds the refusal beside the date field with the date kept, and sets a
+// later one; a manager reads the dashboard. axe-core checks every page on the way, in
+// Danish, and the dashboard in English.
 func TestBrowserCycle(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the embedded Temporal server and Chromium")
@@ -398,16 +402,71 @@ func TestBrowserCycle(t *testing.T) {
 	if vd[0].HolderID != lead {
 		t.Errorf("the visit date is held by %s, want the lead %s", vd[0].HolderID, lead)
 	}
+
+	// The secretariat extends the visit date's deadline through its tools.
+	b.signIn(a.link("P-131"), "Anders Mathiesen")
+	b.open(a.base + "/institutions/H-01/manage")
+	b.checkAccessibility("the secretariat's tools")
+	newDue := vd[0].Due.AddDays(14)
+	pick := fmt.Sprintf(`(() => {
+		const f = [...document.querySelectorAll('form[action$="/extend"]')].find(f => f.querySelector('input[name=step]').value === %q);
+		f.id = 'extend-visit-date';
+		f.querySelector('input[name=due]').value = %q;
+		f.querySelector('textarea[name=reason]').value = 'Lederen er syg i to uger';
+	})()`, vd[0].Step, newDue.String())
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[chromedp.Void](pick)); err != nil {
+		t.Fatal(err)
+	}
+	b.click("#extend-visit-date button[type=submit]")
+	if got := b.text("main"); !strings.Contains(got, "Fristen er forlænget") {
+		t.Fatalf("after extending the visit date: %s", got)
+	}
+
 	b.signIn(a.link(lead), "")
 	if got := b.text("main"); !strings.Contains(got, "Aftal besøgsdato") {
 		t.Errorf("the lead's tasks lack the visit date: %s", got)
+	}
+
+	// The lead proposes a date inside the notice period: the validator's refusal stands
+	// beside the date field, which keeps the date typed; then a date far enough ahead.
+	b.open(a.base + "/task?step=" + url.QueryEscape(vd[0].StepID))
+	b.checkAccessibility("the visit date form")
+	tooSoon := vd[0].Opened.AddDays(1).String()
+	if err := chromedp.Do(b.ctx, chromedp.SetValue(chromedp.ID("date"), tooSoon)); err != nil {
+		t.Fatal(err)
+	}
+	b.click("main form button[type=submit]")
+	if got := b.text("#date-error"); !strings.Contains(got, "inside the notice period") {
+		t.Errorf("beside the date field: %q, want the notice period", got)
+	}
+	kept, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.getElementById('date').value + ' ' +
+		document.getElementById('date').getAttribute('aria-invalid') + ' ' + document.getElementById('date').getAttribute('aria-describedby')`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := tooSoon + " true date-hint date-error"; kept != want {
+		t.Errorf("the refused date field is %q, want %q", kept, want)
+	}
+	b.checkAccessibility("the refused visit date form")
+	// The hint names the earliest date; days pass quickly here, so leave a margin.
+	earliest, err := domain.ParseDate(regexp.MustCompile(`\d{4}-\d{2}-\d{2}`).FindString(b.text("#date-hint")))
+	if err != nil {
+		t.Fatalf("the hint names no earliest date: %v", err)
+	}
+	if err := chromedp.Do(b.ctx, chromedp.SetValue(chromedp.ID("date"), earliest.AddDays(60).String())); err != nil {
+		t.Fatal(err)
+	}
+	b.click("main form button[type=submit]")
+	if got := b.text("main"); !strings.Contains(got, "Tak. Det er registreret.") {
+		t.Fatalf("after setting the visit date: %s", got)
 	}
 	// Every action is in the audit trail as the person who signed in.
 	trail, err := a.svc.Store.AuditTrail(ctx, "H-01")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]bool{"start-cycle P-131": false, "submit-self-evaluation P-001": false}
+	want := map[string]bool{"start-cycle P-131": false, "submit-self-evaluation P-001": false,
+		"extend-deadline P-131": false, "set-visit-date " + lead: false}
 	for _, inv := range invitations {
 		want["answer-invitation "+inv.HolderID] = false
 	}
