@@ -62,7 +62,7 @@ func (a *Activities) Notify(ctx context.Context, n Notification) ([]string, erro
 	}
 	if len(ids) == 0 && n.Region != "" {
 		// Nobody holds the step (no manager registered, say): the secretariat must know.
-		a.Logger.Warn("notification has no recipient; sending it to the regional secretariat", "key", n.Key)
+		a.Logger.WarnContext(ctx, "notification has no recipient; sending it to the regional secretariat", "key", n.Key)
 		if ids, err = a.resolve(ctx, []Recipient{{Role: domain.RoleSecretariat, Region: n.Region}}); err != nil {
 			return nil, err
 		}
@@ -71,7 +71,7 @@ func (a *Activities) Notify(ctx context.Context, n Notification) ([]string, erro
 	for _, id := range ids {
 		person, err := a.Store.Person(ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
-			a.Logger.Warn("notification recipient is not in the registry", "person", id, "key", n.Key)
+			a.Logger.WarnContext(ctx, "notification recipient is not in the registry", "person", id, "key", n.Key)
 			continue
 		}
 		if err != nil {

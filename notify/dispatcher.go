@@ -64,6 +64,10 @@ type Options struct {
 	HousekeepingEvery time.Duration
 	// Now is the clock of leases, retries and the digest; tests pin it.
 	Now func() time.Time
+	// Delivered, when set, is told of every outcome the dispatcher records (delivered,
+	// logged or failed), after it is recorded: the worker's metrics time each message from
+	// queueing to outcome with it.
+	Delivered func(store.OutboxMessage, store.Outcome)
 }
 
 // Dispatcher delivers the outbox of one store; any number may run on the same store, in
@@ -288,8 +292,7 @@ func (d *Dispatcher) deliverRow(ctx context.Context, lease string, row store.Out
 	case permanent != nil:
 		d.log.Error("notification failed; it is not retried until someone fixes the reason and runs starter outbox retry",
 			"id", row.ID, "to", row.RecipientID, "reason", permanent.Error())
-		d.record(d.st.FinishNotification(bg, row.ID, lease, store.Outcome{Status: store.OutboxFailed,
-			Reason: permanent.Error(), At: d.opts.Now()}), row)
+		d.record(d.finish(bg, lease, row, store.Outcome{Status: store.OutboxFailed, Reason: permanent.Error()}), row)
 	default:
 		wait := d.backoff(row.Attempts)
 		d.log.Warn("notification not delivered; trying again later", "id", row.ID, "attempt", row.Attempts, "in", wait, "error", err)
@@ -383,7 +386,13 @@ func (d *Dispatcher) finish(ctx context.Context, lease string, row store.OutboxM
 	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	o.At = d.opts.Now()
-	return d.st.FinishNotification(bg, row.ID, lease, o)
+	if err := d.st.FinishNotification(bg, row.ID, lease, o); err != nil {
+		return err
+	}
+	if d.opts.Delivered != nil {
+		d.opts.Delivered(row, o)
+	}
+	return nil
 }
 
 // coveredByDigest says why an escalation is only logged: from level 3 on, the secretariat

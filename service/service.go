@@ -31,9 +31,13 @@ type Service struct {
 	worker   worker.Worker
 }
 
+// ClientOption changes the Temporal client's options before Start dials: the worker's
+// metrics handler, identity and logging interceptor come in this way (observe.Observer).
+type ClientOption func(*client.Options)
+
 // Start brings everything up and returns once the worker polls its task queue. On error,
 // whatever was started is stopped again.
-func Start(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Service, err error) {
+func Start(ctx context.Context, cfg config.Config, logger *slog.Logger, clientOpts ...ClientOption) (_ *Service, err error) {
 	s := &Service{cfg: cfg, logger: logger}
 	defer func() {
 		if err != nil {
@@ -72,6 +76,9 @@ func Start(ctx context.Context, cfg config.Config, logger *slog.Logger) (_ *Serv
 	opts, err := cfg.ClientOptions(logger)
 	if err != nil {
 		return nil, err
+	}
+	for _, o := range clientOpts {
+		o(&opts)
 	}
 	if s.Client, err = client.DialContext(ctx, opts); err != nil {
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress(), err)

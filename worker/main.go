@@ -1,7 +1,8 @@
 // Command worker runs the accreditation service: it migrates the domain store, starts an
 // embedded Temporal server unless TEMPORAL_ADDRESS names a cluster, runs the workflows and
 // activities, delivers the notification outbox (to Slack, or to the log without
-// ACCREDIT_SLACK_BOT_TOKEN) and serves the web app on ACCREDIT_HTTP_ADDR until SIGINT or SIGTERM.
+// ACCREDIT_SLACK_BOT_TOKEN) and serves the web app on ACCREDIT_HTTP_ADDR, with /metrics, /healthz
+// and /readyz beside it, until SIGINT or SIGTERM.
 package main
 
 import (
@@ -18,6 +19,7 @@ import (
 	"github.com/kvalitetsmodel/accredit/cycles"
 	"github.com/kvalitetsmodel/accredit/notify"
 	"github.com/kvalitetsmodel/accredit/notify/slackapp"
+	"github.com/kvalitetsmodel/accredit/observe"
 	"github.com/kvalitetsmodel/accredit/service"
 	"github.com/kvalitetsmodel/accredit/web"
 )
@@ -40,7 +42,8 @@ listening on ACCREDIT_EMBEDDED_TEMPORAL_ADDR (default 127.0.0.1:7233). See READM
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	logger := cfg.NewLogger(os.Stderr)
+	// Log lines made with an activity's context name its workflow, institution and step.
+	logger := slog.New(observe.ContextHandler(cfg.NewLogger(os.Stderr).Handler()))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, cfg, logger); err != nil {
@@ -53,16 +56,27 @@ listening on ACCREDIT_EMBEDDED_TEMPORAL_ADDR (default 127.0.0.1:7233). See READM
 // dispatcher finishes the message it is delivering and gives back the rows it holds before
 // the store closes.
 func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
-	s, err := service.Start(ctx, cfg, logger)
+	obs, err := observe.New(cfg.TaskQueue, logger)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = obs.Close(context.Background()) }()
+	s, err := service.Start(ctx, cfg, logger, obs.ConfigureClient)
 	if err != nil {
 		return err
 	}
 	defer s.Stop()
-	dispatcher := notify.New(s.Store, cfg, logger, notify.Options{})
+	if err := obs.WatchStore(s.Store, observe.CountsCacheFor); err != nil {
+		return err
+	}
+	dispatcher := notify.New(s.Store, cfg, logger, notify.Options{Delivered: obs.ObserveDelivery})
 	app, ln, err := web.Open(ctx, cfg, s.Store, s.Client, logger)
 	if err != nil {
 		return err
 	}
+	// /metrics, /healthz and /readyz on the web app's address, outside sign-in.
+	app.MountOperations(observe.Paths, obs.Handler(&observe.Readiness{Store: s.Store, Temporal: s.Client,
+		TaskQueue: cfg.TaskQueue, Identity: obs.Identity(), Logger: logger}))
 	var wg sync.WaitGroup
 	wg.Go(func() { dispatcher.Run(ctx) })
 	wg.Go(func() {
@@ -84,7 +98,8 @@ func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 		"temporal", cfg.TemporalAddress(), "temporal_mode", mode, "namespace", cfg.Namespace(),
 		"task_queue", cfg.TaskQueue, "data_dir", cfg.DataDir, "store", cfg.StoreDisplay(),
 		"day_length", cfg.DayLength.String(), "notifications", dispatcher.Mode(),
-		"web", "http://"+ln.Addr().String(), "public_url", cfg.PublicBaseURL)
+		"web", "http://"+ln.Addr().String(), "public_url", cfg.PublicBaseURL,
+		"metrics", "http://"+ln.Addr().String()+"/metrics")
 	<-ctx.Done()
 	logger.Info("stopping worker")
 	return nil
