@@ -135,7 +135,7 @@ func TestChaos(t *testing.T) {
 		t.Fatalf("the chaos configuration: %v", err)
 	}
 	ctx := context.Background()
-	institutions, starter := prepareRegistry(t, cfg.StorePath(), p.cycles, filepath.Join(tmp, "registry"))
+	institutions, starter := prepareRegistry(t, store.Location{Path: cfg.StorePath()}, p.cycles, filepath.Join(tmp, "registry"))
 	bin := buildWorker(t, tmp)
 
 	proc := &process{bin: bin, env: workerEnv(settings), logPath: filepath.Join(dataDir, "worker.log")}
@@ -259,7 +259,7 @@ func TestChaos(t *testing.T) {
 	f.stuck = checkTemporal(ctx, t, k, p.settle)
 	k.close()
 	proc.stop()
-	f.duplicates, f.lost = checkStore(ctx, t, cfg.StorePath(), runs, led)
+	f.duplicates, f.lost = checkStore(ctx, t, store.Location{Path: cfg.StorePath()}, runs, led)
 	f.wall = time.Since(wall)
 	f.driven = driven
 	slices.Sort(downtimes)
@@ -315,15 +315,15 @@ func startCycle(ctx context.Context, k *conn, taskQueue, inst, starter string) e
 	}
 }
 
-// prepareRegistry seeds the domain store with a registry before the worker opens it: the
+// prepareRegistry seeds the domain store at loc with a registry before the worker opens it: the
 // example registry when it has enough institutions, otherwise a generated one of n
 // institutions (planning/synth, seed 1, four reviewers per institution). It returns n
 // institutions that have a manager, spread over the regions, and a secretariat person
 // (national, when there is one) to start the cycles as.
-func prepareRegistry(t *testing.T, path string, n int, dir string) ([]string, string) {
+func prepareRegistry(t *testing.T, loc store.Location, n int, dir string) ([]string, string) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.OpenSQLite(ctx, path)
+	st, err := store.Open(ctx, loc)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,5 +20,15 @@
 // binary to use instead of building one, and CHAOS_DATA_DIR, a data directory to keep for
 // inspection instead of a temporary one. A -short run skips the test.
 //
+// TestReplicas (issue 14, point 2) runs two worker processes against one Temporal server on
+// PostgreSQL (embedded.Options.PostgreSQL, in the test's process) and one domain store on
+// PostgreSQL, drives 8 cycles through both, kills one with SIGKILL once both have completed
+// tasks, and checks that the other finishes every cycle with nothing duplicated: the same
+// store checks as TestChaos, plus who completed which tasks (from the histories) and which
+// dispatcher delivered which notification (from the workers' logs). Without PostgreSQL it is
+// skipped, and in CI (CI=true) it fails, like the store's PostgreSQL tests.
+//
+//	go test ./chaos -run TestReplicas -v
+//
 // The package has no code of its own: everything is in its test files.
 package chaos

@@ -101,7 +101,7 @@ func scanRunning(ctx context.Context, k *conn) ([]retrying, int, error) {
 // the same cycle counts as a duplicate too.
 var incarnation = regexp.MustCompile(`~[^/]*`)
 
-// checkStore reads the domain store the worker left and counts duplicates and losses:
+// checkStore reads the domain store the workers left at loc and counts duplicates and losses:
 //   - every cycle completed in the read model and was published;
 //   - no two outbox messages for the same recipient, stage, step, kind, level and date;
 //   - every acknowledged action has exactly one audit entry (keyed by its update ID), and no
@@ -109,9 +109,9 @@ var incarnation = regexp.MustCompile(`~[^/]*`)
 //   - every acknowledged submission, report and invitation answer is in its table, and no
 //     table holds more submissions of a kind than actions of that kind were sent;
 //   - no step of a finished cycle is still open in the read model.
-func checkStore(ctx context.Context, t *testing.T, path string, runs []*cycleRun, led *ledger) (duplicates, lost int) {
+func checkStore(ctx context.Context, t *testing.T, loc store.Location, runs []*cycleRun, led *ledger) (duplicates, lost int) {
 	t.Helper()
-	st, err := store.OpenSQLite(ctx, path)
+	st, err := store.Open(ctx, loc)
 	if err != nil {
 		t.Errorf("open the domain store: %v", err)
 		return 0, 0
