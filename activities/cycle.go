@@ -69,6 +69,30 @@ func (a *Activities) RecordStep(ctx context.Context, s StepWrite) error {
 	return a.Store.UpsertStep(ctx, s.row())
 }
 
+// StepChange is a step's read-model row and the notification its change brings (a new task,
+// an escalation, an extension, a hand-over), made as one effect so that the workflow records
+// one marker for both. Either may be absent.
+type StepChange struct {
+	Step         *StepWrite    `json:"step,omitempty"`
+	Notification *Notification `json:"notification,omitempty"`
+}
+
+// RecordStepChange writes the step's row, then queues its notification, and returns who the
+// notification is for. Both writes are idempotent (the row by its revision, the messages by
+// their key), so a retry after a crash between the two finishes the second and repeats
+// neither.
+func (a *Activities) RecordStepChange(ctx context.Context, c StepChange) ([]string, error) {
+	if c.Step != nil {
+		if err := a.RecordStep(ctx, *c.Step); err != nil {
+			return nil, err
+		}
+	}
+	if c.Notification == nil {
+		return nil, nil
+	}
+	return a.Notify(ctx, *c.Notification)
+}
+
 // RecordAssignment writes an invitation or a team seat.
 func (a *Activities) RecordAssignment(ctx context.Context, w AssignmentWrite) error {
 	return a.Store.UpsertAssignment(ctx, w.row())

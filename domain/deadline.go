@@ -113,6 +113,10 @@ const (
 	HolderEscalation = 1
 	// SecretariatEscalation is the first escalation to the regional secretariat.
 	SecretariatEscalation = 2
+	// RepeatedEscalation is the first of the repeats to the regional and national
+	// secretariat. A step's workflow sends it; the later repeats are sent from the read model
+	// (see LatestEscalation), so a step left overdue for months adds nothing to its history.
+	RepeatedEscalation = 3
 )
 
 // Alert is one reminder or escalation of a step, computed from its dates and the policy, so a
@@ -262,6 +266,19 @@ func (p DeadlinePolicy) CatchUpAlert(opened, due, after, today Date) (Alert, boo
 		next = later
 	}
 	return next, ok
+}
+
+// LatestEscalation is the step's escalation of the highest level dated on or before today;
+// false while the step is not yet overdue.
+func (p DeadlinePolicy) LatestEscalation(opened, due, today Date) (Alert, bool) {
+	if due.IsZero() || today.Before(due) {
+		return Alert{}, false
+	}
+	a, ok := p.CatchUpAlert(opened, due, due.AddDays(-1), today)
+	if !ok || a.Kind != AlertEscalation || a.Date.After(today) {
+		return Alert{}, false
+	}
+	return a, true
 }
 
 // AlertsBetween lists the alerts of a step dated from from (inclusive) to to (exclusive),

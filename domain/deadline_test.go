@@ -395,3 +395,34 @@ func TestNextVisitNotice(t *testing.T) {
 		t.Error("with no notice offsets there is no notice")
 	}
 }
+
+func TestLatestEscalationIsTheLevelThatHoldsToday(t *testing.T) {
+	p := DefaultDeadlinePolicy()
+	opened, due := NewDate(2027, time.January, 4), NewDate(2027, time.March, 1)
+	for _, c := range []struct {
+		today string
+		want  string // "" for none
+	}{
+		{"2027-02-28", ""},
+		{"2027-03-01", "2027-03-01 L1"},
+		{"2027-03-14", "2027-03-01 L1"},
+		{"2027-03-15", "2027-03-15 L2"},
+		{"2027-03-22", "2027-03-22 L3"},
+		{"2027-04-04", "2027-03-29 L4"},
+		{"2027-04-05", "2027-04-05 L5"},
+		{"2028-03-01", "2028-02-28 L52"},
+	} {
+		today, err := ParseDate(c.today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, ok := p.LatestEscalation(opened, due, today)
+		got := ""
+		if ok {
+			got = fmt.Sprintf("%s L%d", a.Date, a.Level)
+		}
+		if got != c.want {
+			t.Errorf("LatestEscalation(today %s) = %q, want %q", c.today, got, c.want)
+		}
+	}
+}

@@ -30,6 +30,9 @@ import (
 var (
 	record  = flag.Bool("record", false, "record the scenario histories into a new release of workflows/testdata/histories")
 	release = flag.String("release", "", "with -record: the new release folder (v1, v2, ...); archived releases are never rewritten")
+	// The scripted people act on days of the demo calendar; on a loaded machine they act
+	// late and invitations lapse under them, so the day can be made longer.
+	recordDay = flag.Duration("record-day", 300*time.Millisecond, "with -record: the demo calendar's day length")
 )
 
 // clientActor reaches cycles through the Temporal client directly.
@@ -213,7 +216,7 @@ func TestRecordHistories(t *testing.T) {
 		t.Fatalf("%s exists: archived releases are never rewritten; record a new one", out)
 	}
 	cfg := testConfig(t, t.TempDir())
-	demoCalendar(&cfg, 300*time.Millisecond)
+	demoCalendar(&cfg, *recordDay)
 	// Cycles continue as new between their phases, as they do after years of running.
 	cfg.EmbeddedContinueAsNewAfter = 40
 	s := startService(t, cfg)
@@ -232,7 +235,7 @@ func TestRecordHistories(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sc.drive(ctx, t, a, 300*time.Millisecond)
+			sc.drive(ctx, t, a, *recordDay)
 			dir := filepath.Join(out, sc.name)
 			runs, err := chainRuns(ctx, s.Client, workflows.CycleWorkflowID(sc.institution))
 			if err != nil {

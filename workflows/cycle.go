@@ -60,6 +60,8 @@ type cycle struct {
 	nextOn domain.Date
 	// revs orders the cycle's writes to its read-model row.
 	revs revisions
+	// readOn is the day this run last read the institution.
+	readOn domain.Date
 }
 
 // setup fixes the clock on the first run, and reads settings and the institution at the
@@ -84,7 +86,10 @@ func (c *cycle) setup(ctx workflow.Context) error {
 		return err
 	}
 	c.state.Phase = PhaseSelfEvaluation1
-	c.recordCycle(ctx, "running", "")
+	if !leanSteps(ctx) {
+		// From release v10 on, the first stage (or the wait for it) writes the row, at once.
+		c.recordCycle(ctx, "running", "")
+	}
 	c.audit(ctx, "", c.in.StartedBy, "start-cycle", fmt.Sprintf("cycle %d from %s", c.in.Number, c.in.StartDate))
 	return nil
 }
@@ -99,6 +104,10 @@ func newCycleClock(start domain.Date, now time.Time, dayLength time.Duration) do
 }
 
 func (c *cycle) refreshInstitution(ctx workflow.Context) error {
+	if leanSteps(ctx) && c.readOn == c.today(ctx) {
+		return nil // read today already: a new cycle's setup reads it just before its first stage
+	}
+	c.readOn = c.today(ctx)
 	var a *activities.Activities
 	var info activities.InstitutionContext
 	if err := runRead(ctx, a.LoadInstitution, &info, c.in.InstitutionID, c.in.StartDate); err != nil {
@@ -208,7 +217,7 @@ func (c *cycle) waitUntil(ctx workflow.Context, date domain.Date) bool {
 	c.stage, c.active, c.nextOn = StageWaiting, "", date
 	c.upsertSearchAttributes(ctx, StageWaiting, date)
 	c.recordCycle(ctx, "running", "")
-	_, _ = workflow.AwaitWithTimeout(ctx, wait, func() bool { return c.state.Cancelled })
+	_, _ = awaitWithTimeout(ctx, wait, func() bool { return c.state.Cancelled })
 	c.nextOn = domain.Date{}
 	return !c.state.Cancelled
 }
@@ -303,6 +312,9 @@ func (c *cycle) cycleAttributes() []temporal.SearchAttributeUpdate {
 // StepDueAt) are the stages' to show: a query for a step finds the stage that holds it.
 func (c *cycle) upsertSearchAttributes(ctx workflow.Context, stage Stage, due domain.Date) {
 	if c.visibilityPerWorkflow(ctx) {
+		if leanSteps(ctx) && c.attributesInPlace(ctx) {
+			return
+		}
 		_ = workflow.UpsertTypedSearchAttributes(ctx, append(c.cycleAttributes(),
 			StepKey.ValueUnset(), StepHolderKey.ValueUnset(), StepDueAtKey.ValueUnset())...)
 		return
@@ -314,6 +326,20 @@ func (c *cycle) upsertSearchAttributes(ctx workflow.Context, stage Stage, due do
 		updates = append(updates, StepDueAtKey.ValueSet(c.clock.TimeOf(due)))
 	}
 	_ = workflow.UpsertTypedSearchAttributes(ctx, updates...)
+}
+
+// attributesInPlace reports whether the parent already carries the search attributes it
+// would upsert: a run continued as new keeps them, and they change only with the institution.
+func (c *cycle) attributesInPlace(ctx workflow.Context) bool {
+	sa := workflow.GetTypedSearchAttributes(ctx)
+	id, _ := sa.GetKeyword(InstitutionIDKey)
+	region, _ := sa.GetKeyword(RegionKey)
+	number, _ := sa.GetInt64(CycleNumberKey)
+	_, hasStep := sa.GetKeyword(StepKey)
+	_, hasHolder := sa.GetKeyword(StepHolderKey)
+	_, hasDue := sa.GetTime(StepDueAtKey)
+	return id == c.in.InstitutionID && region == string(c.state.Institution.Region) && number == int64(c.in.Number) &&
+		!hasStep && !hasHolder && !hasDue
 }
 
 func (c *cycle) recordCycle(ctx workflow.Context, status, note string) {

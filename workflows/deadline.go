@@ -155,11 +155,16 @@ func (b *stepBook) openStep(ctx workflow.Context, spec stepSpec) *step {
 	b.steps = append(b.steps, s)
 	opened := b.snapshot(ctx, s)
 	b.updateSearchAttributes(ctx)
+	task := b.notification(ctx, s, activities.KindTask, 0, today, []activities.Recipient{{PersonID: spec.HolderID}})
 	b.inflight++
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		var a *activities.Activities
-		_ = runEffect(ctx, a.RecordStep, opened, nil)
-		b.notify(ctx, s, activities.KindTask, 0, today, []activities.Recipient{{PersonID: spec.HolderID}})
+		if leanSteps(ctx) {
+			_ = runEffect(ctx, a.RecordStepChange, activities.StepChange{Step: &opened, Notification: &task}, nil)
+		} else {
+			_ = runEffect(ctx, a.RecordStep, opened, nil)
+			_ = runEffect(ctx, a.Notify, task, nil)
+		}
 		b.inflight--
 		b.walkAlerts(ctx, s)
 	})
@@ -197,7 +202,7 @@ func (b *stepBook) walkAlerts(ctx workflow.Context, s *step) {
 		}
 		wait := b.in.Clock.TimeOf(next.Date).Sub(workflow.Now(ctx))
 		if wait > 0 {
-			fired, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return !s.open() || s.dueVersion != version })
+			fired, err := awaitWithTimeout(ctx, wait, func() bool { return !s.open() || s.dueVersion != version })
 			if err != nil {
 				return // the stage was cancelled; cancel() withdraws the step
 			}
@@ -227,6 +232,15 @@ func (b *stepBook) walkAlerts(ctx workflow.Context, s *step) {
 		}
 		b.sendAlert(ctx, s, next)
 		after = next.Date
+		if leanSteps(ctx) && next.Kind == domain.AlertEscalation && next.Level >= domain.RepeatedEscalation {
+			// The later repeats come from the read model (activities.RepeatEscalations):
+			// wait, without a timer, until the step closes or its due date moves.
+			version := s.dueVersion
+			if err := workflow.Await(ctx, func() bool { return !s.open() || s.dueVersion != version }); err != nil {
+				return
+			}
+			after = b.today(ctx).AddDays(-1)
+		}
 	}
 }
 
@@ -257,12 +271,19 @@ func (b *stepBook) sendAlert(ctx workflow.Context, s *step, alert domain.Alert) 
 			{Role: domain.RoleSecretariat, National: true},
 		}
 	}
-	sent := b.notify(ctx, s, kind, alert.Level, alert.Date, recipients)
-	s.rec.Alerts = append(s.rec.Alerts, AlertRecord{Kind: alert.Kind, Level: alert.Level, Date: alert.Date, Recipients: sent})
-	if alert.Kind == domain.AlertEscalation {
+	var sent []string
+	switch {
+	case alert.Kind == domain.AlertEscalation && leanSteps(ctx):
+		s.rec.Escalation = alert.Level
+		sent = b.change(ctx, s, kind, alert.Level, alert.Date, recipients)
+	case alert.Kind == domain.AlertEscalation:
+		sent = b.notify(ctx, s, kind, alert.Level, alert.Date, recipients)
 		s.rec.Escalation = alert.Level
 		b.persist(ctx, s)
+	default:
+		sent = b.notify(ctx, s, kind, alert.Level, alert.Date, recipients)
 	}
+	s.rec.Alerts = append(s.rec.Alerts, AlertRecord{Kind: alert.Kind, Level: alert.Level, Date: alert.Date, Recipients: sent})
 }
 
 // closeStep ends a step and records who closed it and why.
@@ -285,8 +306,7 @@ func (b *stepBook) extend(ctx workflow.Context, s *step, due domain.Date, actor,
 	s.rec.Escalation = 0
 	s.rec.Note = fmt.Sprintf("extended to %s by %s: %s", due, actor, excerpt(reason, noteExcerpt))
 	s.dueVersion++
-	b.persist(ctx, s)
-	b.notify(ctx, s, activities.KindExtended, len(s.rec.Extensions), b.today(ctx), []activities.Recipient{{PersonID: s.rec.HolderID}})
+	b.persistAndNotify(ctx, s, activities.KindExtended, len(s.rec.Extensions), b.today(ctx), []activities.Recipient{{PersonID: s.rec.HolderID}})
 	b.updateSearchAttributes(ctx)
 }
 
@@ -355,6 +375,26 @@ func (b *stepBook) recordDocument(ctx workflow.Context, s *step, rec activities.
 	s.rec.Documents = append(s.rec.Documents, DocumentRef{ID: ref.ID, Kind: ref.Kind, SHA256: ref.SHA256, Bytes: ref.Bytes})
 }
 
+// persistAndNotify writes the step's row and queues a notification about it: one effect from
+// release v10 on, two before.
+func (b *stepBook) persistAndNotify(ctx workflow.Context, s *step, kind activities.NotificationKind, level int, on domain.Date, to []activities.Recipient) []string {
+	if !leanSteps(ctx) {
+		b.persist(ctx, s)
+		return b.notify(ctx, s, kind, level, on, to)
+	}
+	return b.change(ctx, s, kind, level, on, to)
+}
+
+// change writes the step's row and queues a notification about it as one local activity.
+func (b *stepBook) change(ctx workflow.Context, s *step, kind activities.NotificationKind, level int, on domain.Date, to []activities.Recipient) []string {
+	row := b.snapshot(ctx, s)
+	n := b.notification(ctx, s, kind, level, on, to)
+	var a *activities.Activities
+	var sent []string
+	_ = b.effect(ctx, a.RecordStepChange, activities.StepChange{Step: &row, Notification: &n}, &sent)
+	return sent
+}
+
 // notify queues one notification per recipient, keyed so that a retry never sends twice,
 // and returns who it reached.
 func (b *stepBook) notify(ctx workflow.Context, s *step, kind activities.NotificationKind, level int, on domain.Date, to []activities.Recipient) []string {
@@ -390,17 +430,40 @@ func (b *stepBook) updateSearchAttributes(ctx workflow.Context) {
 			open = append(open, s)
 		}
 	}
-	if len(open) == 0 {
-		_ = workflow.UpsertTypedSearchAttributes(ctx,
-			StepKey.ValueSet("none"), StepHolderKey.ValueUnset(), StepDueAtKey.ValueUnset())
+	shown := shownStep{key: "none"}
+	if len(open) > 0 {
+		sort.SliceStable(open, func(i, j int) bool { return open[i].rec.Due.Before(open[j].rec.Due) })
+		first := open[0]
+		shown = shownStep{key: first.rec.Key, holder: first.rec.HolderID, due: b.in.Clock.TimeOf(first.rec.Due)}
+	}
+	if leanSteps(ctx) && shown.same(shownStepOf(workflow.GetTypedSearchAttributes(ctx))) {
 		return
 	}
-	sort.SliceStable(open, func(i, j int) bool { return open[i].rec.Due.Before(open[j].rec.Due) })
-	first := open[0]
+	if len(open) == 0 {
+		_ = workflow.UpsertTypedSearchAttributes(ctx,
+			StepKey.ValueSet(shown.key), StepHolderKey.ValueUnset(), StepDueAtKey.ValueUnset())
+		return
+	}
 	_ = workflow.UpsertTypedSearchAttributes(ctx,
-		StepKey.ValueSet(first.rec.Key),
-		StepHolderKey.ValueSet(first.rec.HolderID),
-		StepDueAtKey.ValueSet(b.in.Clock.TimeOf(first.rec.Due)))
+		StepKey.ValueSet(shown.key), StepHolderKey.ValueSet(shown.holder), StepDueAtKey.ValueSet(shown.due))
+}
+
+// shownStep is the step a stage's search attributes show: its key ("none" when no step is
+// open), holder and due time.
+type shownStep struct {
+	key, holder string
+	due         time.Time
+}
+
+func (s shownStep) same(o shownStep) bool {
+	return s.key == o.key && s.holder == o.holder && s.due.Equal(o.due)
+}
+
+func shownStepOf(sa temporal.SearchAttributes) shownStep {
+	key, _ := sa.GetKeyword(StepKey)
+	holder, _ := sa.GetKeyword(StepHolderKey)
+	due, _ := sa.GetTime(StepDueAtKey)
+	return shownStep{key: key, holder: holder, due: due}
 }
 
 // effectOptions run the read-model and notification activities: short, retried until they
@@ -422,8 +485,7 @@ func (b *stepBook) handOver(ctx workflow.Context, s *step, holder string) {
 		s.firstEscalationTo = holder
 	}
 	s.rec.HolderID = holder
-	b.persist(ctx, s)
-	b.notify(ctx, s, activities.KindTask, 1, b.today(ctx), []activities.Recipient{{PersonID: holder}})
+	b.persistAndNotify(ctx, s, activities.KindTask, 1, b.today(ctx), []activities.Recipient{{PersonID: holder}})
 	b.updateSearchAttributes(ctx)
 }
 
@@ -457,4 +519,24 @@ func checkOptions(ctx workflow.Context) workflow.Context {
 		StartToCloseTimeout: 30 * time.Second,
 		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 3},
 	})
+}
+
+// awaitWithTimeout waits until cond holds or the time runs out, and reports whether cond
+// came first. From release v10 on it cancels its timer when cond comes first: a step
+// answered before its reminder then leaves no timer behind to fire later and wake the
+// workflow for nothing (the SDK's AwaitWithTimeout leaves it running).
+func awaitWithTimeout(ctx workflow.Context, d time.Duration, cond func() bool) (bool, error) {
+	if !leanSteps(ctx) {
+		return workflow.AwaitWithTimeout(ctx, d, cond)
+	}
+	if cond() {
+		return true, nil
+	}
+	timerCtx, cancelTimer := workflow.WithCancel(ctx)
+	defer cancelTimer()
+	timer := workflow.NewTimer(timerCtx, d)
+	if err := workflow.Await(ctx, func() bool { return cond() || timer.IsReady() }); err != nil {
+		return false, err
+	}
+	return cond(), nil
 }

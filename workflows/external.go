@@ -193,7 +193,7 @@ func (e *external) awaitVisitDay(ctx workflow.Context, kind string, v *visit) er
 			target = notice
 		}
 		if wait := e.book.in.Clock.TimeOf(target).Sub(workflow.Now(ctx)); wait > 0 {
-			moved, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return e.dateMoves != moves })
+			moved, err := awaitWithTimeout(ctx, wait, func() bool { return e.dateMoves != moves })
 			if err != nil {
 				return err
 			}

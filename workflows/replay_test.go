@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/kvalitetsmodel/accredit/workflows"
 )
@@ -51,8 +52,9 @@ func TestReplayArchivedReleases(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				for id := range versionMarkers(t, hist) {
+				for id, version := range versionMarkers(t, hist) {
 					taken[id] = true
+					taken[fmt.Sprintf("%s@%d", id, version)] = true
 				}
 				replayer := worker.NewWorkflowReplayer()
 				workflows.Register(replayer)
@@ -76,6 +78,12 @@ func TestReplayArchivedReleases(t *testing.T) {
 	for _, id := range workflows.ChangeIDs {
 		if !taken[id] {
 			t.Errorf("change %q has no archived history: record a new release (see the comment above)", id)
+		}
+	}
+	// And every release the baseline marker names.
+	for _, version := range workflows.BaselineVersions {
+		if !taken[fmt.Sprintf("%s@%d", workflows.ChangeBaseline, version)] {
+			t.Errorf("baseline version %d has no archived history: record a new release (see the comment above)", version)
 		}
 	}
 }
@@ -102,10 +110,11 @@ func gunzip(path string) ([]byte, error) {
 	return io.ReadAll(z)
 }
 
-// versionMarkers are the change IDs of the GetVersion markers in a history.
-func versionMarkers(t *testing.T, hist *historypb.History) map[string]bool {
+// versionMarkers are the change IDs of the GetVersion markers in a history, with the version
+// each recorded.
+func versionMarkers(t *testing.T, hist *historypb.History) map[string]workflow.Version {
 	t.Helper()
-	ids := map[string]bool{}
+	ids := map[string]workflow.Version{}
 	for _, ev := range hist.GetEvents() {
 		m := ev.GetMarkerRecordedEventAttributes()
 		if ev.GetEventType() != enumspb.EVENT_TYPE_MARKER_RECORDED || m.GetMarkerName() != "Version" {
@@ -115,7 +124,11 @@ func versionMarkers(t *testing.T, hist *historypb.History) map[string]bool {
 		if err := converter.GetDefaultDataConverter().FromPayloads(m.GetDetails()["change-id"], &id); err != nil {
 			t.Fatalf("version marker %d: %v", ev.GetEventId(), err)
 		}
-		ids[id] = true
+		var version workflow.Version
+		if err := converter.GetDefaultDataConverter().FromPayloads(m.GetDetails()["version"], &version); err != nil {
+			t.Fatalf("version marker %d: %v", ev.GetEventId(), err)
+		}
+		ids[id] = version
 	}
 	return ids
 }

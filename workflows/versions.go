@@ -40,14 +40,39 @@ const (
 	ChangeBaseline = "baseline-v9"
 )
 
-// begin is the first thing every workflow does: it settles, once, whether the workflow began
-// from release v9 on. A history recorded before has no marker here and replays as before.
-func begin(ctx workflow.Context) { _ = baselined(ctx) }
+// Later releases raise the version the baseline marker records instead of adding markers of
+// their own, so a change costs a new workflow no events: the marker's version says which
+// release a workflow began with, and with it which changes are in effect for it.
+const (
+	// releaseV9 is the baseline as release v9 recorded it.
+	releaseV9 = 1
+	// releaseLeanSteps (release v10): a step's read-model write and the notification it brings
+	// are one local activity, a reminder timer is cancelled when its step closes first instead
+	// of firing later for nothing, and a workflow upserts a search attribute only when its
+	// value changes.
+	releaseLeanSteps = 2
+	// latestRelease is what a workflow begun now records.
+	latestRelease = releaseLeanSteps
+)
+
+// BaselineVersions lists every version of the baseline marker, oldest first; each must be
+// covered by an archived history that recorded it.
+var BaselineVersions = []int{releaseV9, releaseLeanSteps}
+
+// begin is the first thing every workflow does: it settles, once, which release the workflow
+// began with. A history recorded before release v9 has no marker here and replays as before.
+func begin(ctx workflow.Context) { _ = release(ctx) }
+
+// release is the baseline marker's version: 0 for a workflow begun before release v9.
+func release(ctx workflow.Context) workflow.Version {
+	return workflow.GetVersion(ctx, ChangeBaseline, workflow.DefaultVersion, latestRelease)
+}
 
 // baselined reports whether the workflow began from release v9 on.
-func baselined(ctx workflow.Context) bool {
-	return workflow.GetVersion(ctx, ChangeBaseline, workflow.DefaultVersion, 1) >= 1
-}
+func baselined(ctx workflow.Context) bool { return release(ctx) >= releaseV9 }
+
+// leanSteps reports whether the workflow began from release v10 on (releaseLeanSteps).
+func leanSteps(ctx workflow.Context) bool { return release(ctx) >= releaseLeanSteps }
 
 // changed reports whether a change is in effect for this workflow: always for one begun from
 // release v9 on, and otherwise as its own marker says (recorded the first time it is asked).
