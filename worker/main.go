@@ -15,6 +15,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/kvalitetsmodel/accredit/activities"
 	"github.com/kvalitetsmodel/accredit/config"
 	"github.com/kvalitetsmodel/accredit/cycles"
 	"github.com/kvalitetsmodel/accredit/notify"
@@ -52,7 +53,7 @@ listening on ACCREDIT_EMBEDDED_TEMPORAL_ADDR (default 127.0.0.1:7233). See READM
 	}
 }
 
-// run starts the service and the outbox's dispatcher, and blocks until ctx is done; then the
+// run starts the service, the outbox's dispatcher and the repeats of escalations, and blocks until ctx is done; then the
 // dispatcher finishes the message it is delivering and gives back the rows it holds before
 // the store closes.
 func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
@@ -79,6 +80,11 @@ func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 		TaskQueue: cfg.TaskQueue, Identity: obs.Identity(), Logger: logger}))
 	var wg sync.WaitGroup
 	wg.Go(func() { dispatcher.Run(ctx) })
+	// The weekly repeats of escalations past the first, from the read model (the workflows
+	// stop at the first repeat, so an overdue step's history stops growing).
+	wg.Go(func() {
+		service.RunEscalations(ctx, activities.New(s.Store, cfg, logger), service.EscalationInterval(cfg.DayLength), logger)
+	})
 	wg.Go(func() {
 		if err := app.Serve(ctx, ln); err != nil {
 			logger.Error("web app stopped", "error", err)
