@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
+	"golang.org/x/term"
 
 	"github.com/kvalitetsmodel/accredit/config"
 	"github.com/kvalitetsmodel/accredit/cycles"
@@ -282,19 +283,42 @@ func (a *app) waitReady(ctx context.Context, w *loadWorker) error {
 	}
 }
 
+// loadPeoplePerFile keeps each people file of the load's registry under the import's size
+// limit (domain.MaxInputFileBytes, 4 MiB: about 115 bytes a generated person).
+const loadPeoplePerFile = 15_000
+
 // writeLoadRegistry generates a registry of n institutions (planning/synth, seed 1, as
-// `starter registry generate` does) with a national secretariat added, and writes its CSVs.
-func writeLoadRegistry(dir string, n, reviewers int) (synth.Registry, error) {
+// `starter registry generate` does) with a national secretariat added, and writes its CSVs:
+// dir/institutions.csv, and the people in dir/people-1/people.csv, dir/people-2/... of at
+// most loadPeoplePerFile each, the national secretariat first (the first people import is
+// made by a secretariat person of its own file). It returns the registry and the people files.
+func writeLoadRegistry(dir string, n, reviewers int) (synth.Registry, []string, error) {
 	reg := synth.Generate(synth.Config{Institutions: n, Reviewers: reviewers, Seed: 1})
-	reg.People = append(reg.People, store.Person{ID: loadSecretariat, Name: "Belastning Prøve",
-		Email: "belastning@example.dk", Role: domain.RoleSecretariat})
-	return reg, reg.WriteCSV(dir)
+	reg.People = append([]store.Person{{ID: loadSecretariat, Name: "Belastning Prøve",
+		Email: "belastning@example.dk", Role: domain.RoleSecretariat}}, reg.People...)
+	if err := (synth.Registry{Institutions: reg.Institutions}).WriteCSV(dir); err != nil {
+		return reg, nil, err
+	}
+	var files []string
+	for i := 0; i < len(reg.People); i += loadPeoplePerFile {
+		part := filepath.Join(dir, fmt.Sprintf("people-%d", len(files)+1))
+		if err := (synth.Registry{People: reg.People[i:min(i+loadPeoplePerFile, len(reg.People))]}).WriteCSV(part); err != nil {
+			return reg, nil, err
+		}
+		files = append(files, filepath.Join(part, "people.csv"))
+	}
+	return reg, files, nil
 }
 
-// importLoadRegistry imports dir's CSVs through the starter's import commands.
-func (a *app) importLoadRegistry(ctx context.Context, w *loadWorker, dir string) error {
-	for _, what := range []string{"institutions", "people"} {
-		if _, err := a.loadStarter(ctx, w, what, "import", filepath.Join(dir, what+".csv"), "--as", loadSecretariat); err != nil {
+// importLoadRegistry imports the institutions, then each people file, through the starter's
+// import commands.
+func (a *app) importLoadRegistry(ctx context.Context, w *loadWorker, dir string, people []string) error {
+	for _, file := range append([]string{filepath.Join(dir, "institutions.csv")}, people...) {
+		what := "people"
+		if filepath.Base(file) == "institutions.csv" {
+			what = "institutions"
+		}
+		if _, err := a.loadStarter(ctx, w, what, "import", file, "--as", loadSecretariat); err != nil {
 			return err
 		}
 	}
@@ -341,11 +365,11 @@ func (a *app) runLoad(ctx context.Context, o loadOptions, bin, dir string) (*loa
 	a.loadf("ping: %.1f workflows/s; generating and importing %d institutions and %d reviewers", rep.PingPerSecond, o.n, o.reviewers)
 	regDir := filepath.Join(dir, "registry")
 	started := time.Now()
-	reg, err := writeLoadRegistry(regDir, o.n, o.reviewers)
+	reg, people, err := writeLoadRegistry(regDir, o.n, o.reviewers)
 	if err != nil {
 		return nil, err
 	}
-	if err := a.importLoadRegistry(ctx, w, regDir); err != nil {
+	if err := a.importLoadRegistry(ctx, w, regDir, people); err != nil {
 		return nil, err
 	}
 	rep.ImportSeconds = time.Since(started).Seconds()
@@ -420,11 +444,11 @@ func (a *app) loadDriven(ctx context.Context, o loadOptions, bin, dir string, re
 		return err
 	}
 	regDir := filepath.Join(dir, "registry")
-	reg, err := writeLoadRegistry(regDir, 50, 300)
+	reg, people, err := writeLoadRegistry(regDir, 50, 300)
 	if err != nil {
 		return err
 	}
-	if err := a.importLoadRegistry(ctx, w, regDir); err != nil {
+	if err := a.importLoadRegistry(ctx, w, regDir, people); err != nil {
 		return err
 	}
 	onTime, late := reg.Institutions[0].ID, reg.Institutions[1].ID
@@ -578,7 +602,11 @@ func loadGoals(r *loadReport) []goalResult {
 
 func printLoadReport(a *app, r *loadReport) {
 	w := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(w, "starter load --n %d (revision %s, started %s)\n", r.N, r.Revision, r.StartedAt)
+	rev := r.Revision
+	if rev == "" {
+		rev = "not recorded by the build"
+	}
+	fmt.Fprintf(w, "starter load --n %d (revision %s, started %s)\n", r.N, rev, r.StartedAt)
 	fmt.Fprintf(w, "machine load average (1, 5, 15 min): %s at the start, %s at the end\n\n", r.LoadAtStart, r.LoadAtEnd)
 	fmt.Fprintf(w, "figure\tvalue\tgoal\t\n")
 	for _, g := range r.Goals {
@@ -621,7 +649,10 @@ func trimFloat(v float64) string {
 	return fmt.Sprintf("%.2f", v)
 }
 
-// loadf reports a phase of the load on stderr.
+// loadf reports a phase of the load on stderr when that is a terminal (as the bulk start's
+// progress does), so that a failure's stderr is its one error line.
 func (a *app) loadf(format string, args ...any) {
-	fmt.Fprintf(a.stderr, "load: "+format+"\n", args...)
+	if f, ok := a.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprintf(a.stderr, "load: "+format+"\n", args...)
+	}
 }

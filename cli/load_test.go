@@ -81,7 +81,7 @@ func TestLoadMeasuresEveryFigure(t *testing.T) {
 		t.Errorf("%d goals, want 9: %+v", len(rep.Goals), rep.Goals)
 	}
 	// The workers' data stays in the given directory, one per worker.
-	for _, sub := range []string{"driven", "cycles", "cycles/registry"} {
+	for _, sub := range []string{"driven", "driven/registry/people-1", "cycles", "registry/people-1"} {
 		if fi, err := os.Stat(filepath.Join(dataDir, sub)); err != nil || !fi.IsDir() {
 			t.Errorf("%s: %v", sub, err)
 		}
