@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
@@ -142,27 +143,39 @@ func (s *Service) Stop() {
 // EnsureSearchAttributes registers any missing custom search attribute, so a cluster (or an
 // embedded database created by an older version) gets the set the workflows write.
 func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace string) error {
-	resp, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
-	if err != nil {
-		return fmt.Errorf("list search attributes of namespace %s: %w", namespace, err)
-	}
-	missing := workflows.SearchAttributes()
-	for name, typ := range resp.GetCustomAttributes() {
-		if want, ok := missing[name]; ok {
-			if want != typ {
-				return fmt.Errorf("search attribute %s exists as %s but the workflows need %s", name, typ, want)
-			}
-			delete(missing, name)
-		}
-	}
-	if len(missing) == 0 {
-		return nil
+	missing, err := missingSearchAttributes(ctx, c, namespace)
+	if err != nil || len(missing) == 0 {
+		return err
 	}
 	_, err = c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
 		Namespace: namespace, SearchAttributes: missing,
 	})
 	if err != nil {
+		// Two replicas starting together both find them missing, and the second add fails
+		// on SQL visibility: what counts is that they are there now.
+		if again, lerr := missingSearchAttributes(ctx, c, namespace); lerr == nil && len(again) == 0 {
+			return nil
+		}
 		return errors.Join(fmt.Errorf("register search attributes in namespace %s", namespace), err)
 	}
 	return nil
+}
+
+// missingSearchAttributes are the workflows' search attributes the namespace lacks; one
+// registered with another type is an error.
+func missingSearchAttributes(ctx context.Context, c client.Client, namespace string) (map[string]enumspb.IndexedValueType, error) {
+	resp, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
+	if err != nil {
+		return nil, fmt.Errorf("list search attributes of namespace %s: %w", namespace, err)
+	}
+	missing := workflows.SearchAttributes()
+	for name, typ := range resp.GetCustomAttributes() {
+		if want, ok := missing[name]; ok {
+			if want != typ {
+				return nil, fmt.Errorf("search attribute %s exists as %s but the workflows need %s", name, typ, want)
+			}
+			delete(missing, name)
+		}
+	}
+	return missing, nil
 }
