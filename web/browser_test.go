@@ -32,6 +32,7 @@ import (
 	"github.com/kvalitetsmodel/accredit/service"
 	"github.com/kvalitetsmodel/accredit/store"
 	"github.com/kvalitetsmodel/accredit/web"
+	"github.com/kvalitetsmodel/accredit/workflows"
 )
 
 var screenshots = flag.Bool("screenshots", false, "save screenshots of the dashboard, a task page and a document page to docs/")
@@ -80,7 +81,8 @@ type app struct {
 }
 
 // startApp runs the service on the embedded server with a fast calendar (a day is 300ms,
-// self-evaluations a week apart, invitations answered within 20 weeks) and the web app.
+// self-evaluations a week apart, invitations answered within 20 weeks, a week's notice of
+// the visit, and 20 weeks for each later step) and the web app.
 func startApp(t *testing.T) *app {
 	t.Helper()
 	webPort := freePort(t)
@@ -94,6 +96,16 @@ func startApp(t *testing.T) *app {
 		"ACCREDIT_SELF_EVALUATION_INTERVAL=1w",
 		"ACCREDIT_CYCLE_LENGTH=1y",
 		"ACCREDIT_INVITATION_ANSWER=20w",
+		// The visit's notice is short, so that the visit day comes soon; the steps after it
+		// last long enough for the forms (the hearing, closed at its due date otherwise,
+		// is waived by the secretariat once the institution has commented).
+		"ACCREDIT_VISIT_NOTICE=1w",
+		"ACCREDIT_VISIT_RECORD_GRACE=20w",
+		"ACCREDIT_REPORT_DUE=20w",
+		"ACCREDIT_HEARING_PERIOD=20w",
+		"ACCREDIT_ACTION_PLAN_DUE=20w",
+		"ACCREDIT_APPEAL_WINDOW=20w",
+		"ACCREDIT_DECISION_DUE=20w",
 		"TEMPORAL_CONFIG_FILE=" + os.DevNull,
 	}})
 	if err != nil {
@@ -292,8 +304,10 @@ func (b *browser) screenshot(name string) {
 // reads the institution's self-evaluation and accepts; the cycle moves on to the visit date,
 // whose deadline the secretariat extends through its tools; the lead proposes a date inside
 // the notice period, finds the refusal beside the date field with the date kept, and sets a
-// later one; a manager reads the dashboard. axe-core checks every page on the way, in
-// Danish, and the dashboard in English.
+// later one; a manager reads the dashboard. Then the external evaluation runs to its end
+// through the forms (browserFollowUp): the visit, the report (a draft, then verdict 2), the
+// hearing, the action plan, an appeal and its decision. axe-core checks every page on the
+// way, in Danish, and the dashboard in English.
 func TestBrowserCycle(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the embedded Temporal server and Chromium")
@@ -301,7 +315,7 @@ func TestBrowserCycle(t *testing.T) {
 	chromiumPath(t)
 	started := time.Now()
 	a := startApp(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	b := newBrowser(t, ctx, "da")
 	t.Logf("service, web app and chromium up in %s", time.Since(started).Round(time.Millisecond))
@@ -360,7 +374,7 @@ func TestBrowserCycle(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 		invitations = a.waitOpen(ctx, "H-01", "invitation")
 	}
-	var lead string
+	var lead, leadName string
 	for _, inv := range invitations {
 		p, err := a.svc.Store.Person(ctx, inv.HolderID)
 		if err != nil {
@@ -371,7 +385,7 @@ func TestBrowserCycle(t *testing.T) {
 			t.Fatalf("%s landed on %s, want their tasks", p.ID, b.location())
 		}
 		if strings.HasPrefix(inv.Step, "invitation/lead/") {
-			lead = p.ID
+			lead, leadName = p.ID, p.Name
 			b.checkAccessibility("the reviewer's tasks")
 			b.open(a.base + "/institutions/H-01")
 			b.checkAccessibility("the institution's page")
@@ -448,12 +462,13 @@ func TestBrowserCycle(t *testing.T) {
 		t.Errorf("the refused date field is %q, want %q", kept, want)
 	}
 	b.checkAccessibility("the refused visit date form")
-	// The hint names the earliest date; days pass quickly here, so leave a margin.
+	// The hint names the earliest date; days pass quickly here, so leave a margin (and
+	// not much more: the visit opens on its day).
 	earliest, err := domain.ParseDate(regexp.MustCompile(`\d{4}-\d{2}-\d{2}`).FindString(b.text("#date-hint")))
 	if err != nil {
 		t.Fatalf("the hint names no earliest date: %v", err)
 	}
-	if err := chromedp.Do(b.ctx, chromedp.SetValue(chromedp.ID("date"), earliest.AddDays(60).String())); err != nil {
+	if err := chromedp.Do(b.ctx, chromedp.SetValue(chromedp.ID("date"), earliest.AddDays(12).String())); err != nil {
 		t.Fatal(err)
 	}
 	b.click("main form button[type=submit]")
@@ -494,5 +509,210 @@ func TestBrowserCycle(t *testing.T) {
 		t.Errorf("the English dashboard is titled %q", got)
 	}
 	b.checkAccessibility("the dashboard in English")
+	b.open(a.base + "/lang/da?back=%2Fdashboard")
+	t.Logf("up to the visit: %s", time.Since(started).Round(time.Millisecond))
+
+	browserFollowUp(t, ctx, a, b, lead, leadName)
 	t.Logf("whole browser test: %s", time.Since(started).Round(time.Millisecond))
+}
+
+// fillIn runs a script that types into the page's form.
+func (b *browser) fillIn(script string) {
+	b.t.Helper()
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[chromedp.Void](script)); err != nil {
+		b.t.Fatalf("fill in the form: %v", err)
+	}
+}
+
+// task opens the page of a task and checks it with axe-core.
+func (b *browser) task(a *app, row store.DashboardRow, page string) {
+	b.t.Helper()
+	b.open(a.base + "/task?step=" + url.QueryEscape(row.StepID))
+	b.checkAccessibility(page)
+}
+
+// registered fails unless the page thanks the person for what they sent.
+func (b *browser) registered(what string) {
+	b.t.Helper()
+	if got := b.text("main"); !strings.Contains(got, "Tak. Det er registreret.") {
+		b.t.Fatalf("after %s: %s", what, got)
+	}
+}
+
+// listsTask fails unless the person's tasks list a step of the label.
+func (b *browser) listsTask(a *app, label string) {
+	b.t.Helper()
+	b.open(a.base + "/tasks")
+	if got := b.text("main"); !strings.Contains(got, label) {
+		b.t.Errorf("the tasks lack %q: %s", label, got)
+	}
+}
+
+// browserFollowUp continues TestBrowserCycle from the agreed visit date to the end of the
+// external evaluation, each step through its form: on the visit day the lead records the
+// visit, saves a draft of the report, comes back to it and submits it with verdict 2; the
+// institution manager reads it and comments in the hearing, which the secretariat then
+// waives through its tools; the manager submits the action plan and appeals; the
+// secretariat upholds the verdict. After each form the next step opens for its holder, and
+// the audit trail names everyone who acted.
+func browserFollowUp(t *testing.T, ctx context.Context, a *app, b *browser, lead, leadName string) {
+	const manager, managerName, secretariat, secretariatName = "P-001", "Simon Bruun", "P-131", "Anders Mathiesen"
+	since := time.Now()
+	mark := func(what string) {
+		t.Logf("%s: %s after the visit date", what, time.Since(since).Round(time.Millisecond))
+	}
+	holds := func(row store.DashboardRow, person string) {
+		t.Helper()
+		if row.HolderID != person {
+			t.Errorf("%s is held by %s, want %s", row.Step, row.HolderID, person)
+		}
+	}
+
+	// On the visit day the lead records the visit.
+	visit := a.waitOpen(ctx, "H-01", "visit")[0]
+	mark("the visit opens")
+	holds(visit, lead)
+	b.signIn(a.link(lead), leadName)
+	b.task(a, visit, "the visit record form")
+	b.fillIn(`document.getElementById('notes').value = 'Vi talte med ledelsen, tre medarbejdere og to beboere.'`)
+	b.click("main form button[type=submit]")
+	b.registered("recording the visit")
+	mark("the visit")
+
+	// The lead writes the report: a draft first, kept when the lead comes back to it.
+	report := a.waitOpen(ctx, "H-01", "report")[0]
+	holds(report, lead)
+	b.listsTask(a, "Rapport")
+	b.task(a, report, "the report form")
+	b.fillIn(`(() => {
+		document.getElementById('m-1.1-n').checked = true;
+		document.getElementById('a-1.1').value = 'Der føres ikke referat af ledelsesmøderne.';
+		document.getElementById('summary').value = 'Foreløbig sammenfatning';
+		document.getElementById('v-2').checked = true;
+	})()`)
+	b.click(`main form button[value="save"]`)
+	if got := b.text("main"); !strings.Contains(got, "Kladden er gemt") {
+		t.Errorf("after saving the draft: %s", got)
+	}
+	kept, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`[document.getElementById('m-1.1-n').checked,
+		document.getElementById('a-1.1').value, document.getElementById('summary').value, document.getElementById('v-2').checked].join('|')`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "true|Der føres ikke referat af ledelsesmøderne.|Foreløbig sammenfatning|true"; kept != want {
+		t.Errorf("the saved draft shows %q, want %q", kept, want)
+	}
+	b.checkAccessibility("the report form with its draft")
+	b.fillIn(`(() => {
+		for (const a of document.querySelectorAll('textarea[name^="assessment-"]')) {
+			if (a.value) { continue; }
+			const code = a.name.slice('assessment-'.length);
+			document.querySelector('input[name="met-' + code + '"][value="yes"]').checked = true;
+			a.value = 'Standarden er opfyldt.';
+		}
+		document.getElementById('summary').value = 'Tilbuddet opfylder standarderne på nær referater af ledelsesmøderne.';
+	})()`)
+	b.click(`main form button[value="submit"]`)
+	b.registered("submitting the report")
+	mark("the report")
+
+	// The institution manager reads the report and comments in the hearing.
+	hearing := a.waitOpen(ctx, "H-01", "hearing")[0]
+	holds(hearing, manager)
+	b.signIn(a.link(manager), managerName)
+	b.listsTask(a, "Høring")
+	b.task(a, hearing, "the hearing form")
+	b.click(`main ul.documents a`)
+	if got := b.text("main"); !strings.Contains(got, "på nær referater af ledelsesmøderne") {
+		t.Errorf("the manager's view of the report lacks its summary: %s", got)
+	}
+	b.checkAccessibility("the report document")
+	b.open(a.base + "/task?step=" + url.QueryEscape(hearing.StepID))
+	b.fillIn(`document.getElementById('text').value = 'Referaterne findes i intranettets mødemappe.'`)
+	b.click("main form button[type=submit]")
+	b.registered("commenting in the hearing")
+	mark("the hearing")
+
+	// The hearing would last until its due date: the secretariat waives the rest of it.
+	b.signIn(a.link(secretariat), secretariatName)
+	b.open(a.base + "/institutions/H-01/manage")
+	b.fillIn(fmt.Sprintf(`(() => {
+		const f = [...document.querySelectorAll('form[action$="/waive"]')].find(f => f.querySelector('input[name=step]').value === %q);
+		f.id = 'waive-hearing';
+		f.querySelector('textarea[name=reason]').value = 'Institutionen har afgivet sine bemærkninger';
+	})()`, hearing.Step))
+	b.click("#waive-hearing button[type=submit]")
+	if got := b.text("main"); !strings.Contains(got, "Trinnet er frafaldet") {
+		t.Fatalf("after waiving the hearing: %s", got)
+	}
+
+	// Verdict 2: the manager submits an action plan and appeals the verdict.
+	plan := a.waitOpen(ctx, "H-01", "action-plan")[0]
+	holds(plan, manager)
+	window := a.waitOpen(ctx, "H-01", "appeal-window")[0]
+	holds(window, manager)
+	b.signIn(a.link(manager), managerName)
+	b.listsTask(a, "Handleplan")
+	b.task(a, plan, "the action plan form")
+	b.fillIn(`(() => {
+		document.getElementById('area-1.1').checked = true;
+		document.getElementById('plan').value = 'Fra næste måned skrives referat af hvert ledelsesmøde.';
+	})()`)
+	b.click("main form button[type=submit]")
+	b.registered("submitting the action plan")
+	mark("the action plan")
+	b.listsTask(a, "Klagefrist")
+	b.task(a, window, "the appeal form")
+	b.fillIn(`document.getElementById('reason').value = 'Referaterne findes; rapporten overser dem.'`)
+	b.click("main form button[type=submit]")
+	b.registered("appealing")
+	mark("the appeal")
+
+	// The secretariat decides the appeal: the verdict is upheld.
+	decision := a.waitOpen(ctx, "H-01", "appeal-decision")[0]
+	b.signIn(a.link(secretariat), secretariatName)
+	b.listsTask(a, "Afgørelse af klage")
+	b.task(a, decision, "the appeal decision form")
+	b.fillIn(`(() => {
+		document.getElementById('d-0').checked = true;
+		document.getElementById('reason').value = 'Referaterne blev ikke fremlagt ved besøget.';
+	})()`)
+	b.click("main form button[type=submit]")
+	b.registered("deciding the appeal")
+	mark("the decision")
+
+	// The external evaluation ends with verdict 2, and the cycle moves on.
+	// (The read model's row of cycle 1: at this pace the next cycle may soon begin.)
+	for {
+		row, err := a.svc.Store.Cycle(ctx, "H-01", 1)
+		if err == nil && row.Verdict == int(domain.VerdictSomeAreas) && row.CurrentStep != string(workflows.StageExternalEvaluation) {
+			t.Logf("H-01's cycle 1 is %s (%s) with verdict %d", row.Status, row.CurrentStep, row.Verdict)
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the cycle did not move on after the appeal decision: %+v %v", row, err)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	mark("the end of the evaluation")
+
+	// Each form's action is in the audit trail as the person who sent it.
+	want := map[string]bool{"record-visit " + lead: false, "submit-report " + lead: false,
+		"comment-report " + manager: false, "waive-step " + secretariat: false, "submit-action-plan " + manager: false,
+		"appeal " + manager: false, "decide " + secretariat: false}
+	trail, err := a.svc.Store.AuditTrail(ctx, "H-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range trail {
+		if _, ok := want[e.Action+" "+e.ActorID]; ok {
+			want[e.Action+" "+e.ActorID] = true
+		}
+	}
+	for k, found := range want {
+		if !found {
+			t.Errorf("the audit trail lacks %s", k)
+		}
+	}
 }
