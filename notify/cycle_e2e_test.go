@@ -5,11 +5,13 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/kvalitetsmodel/accredit/activities"
 	"github.com/kvalitetsmodel/accredit/domain"
 	"github.com/kvalitetsmodel/accredit/internal/fixture"
 	"github.com/kvalitetsmodel/accredit/notify"
@@ -51,12 +53,15 @@ func TestCycleAlertsReachSlackOnce(t *testing.T) {
 	defer s.Stop()
 	fixture.ExampleRegistry(t, s.Store)
 	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
+	var wg sync.WaitGroup
+	wg.Go(func() {
 		notify.New(s.Store, cfg, quiet(), notify.Options{Poll: 100 * time.Millisecond, HousekeepingEvery: time.Second}).Run(runCtx)
-	}()
-	defer func() { stop(); <-done }()
+	})
+	// From the fourth escalation on, the repeats come from the read model, as in the worker.
+	wg.Go(func() {
+		service.RunEscalations(runCtx, activities.New(s.Store, cfg, quiet()), service.EscalationInterval(day), quiet())
+	})
+	defer func() { stop(); wg.Wait() }()
 
 	if _, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CycleWorkflowID(inst),
 		TaskQueue: cfg.TaskQueue}, workflows.CycleWorkflowName, workflows.CycleInput{InstitutionID: inst, Number: 1,

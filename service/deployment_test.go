@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -79,6 +80,23 @@ func TestRolloutMovesARunningCycleToTheNewVersion(t *testing.T) {
 	// Promote, as `temporal worker deployment set-current-version` does.
 	if _, err := handle.SetCurrentVersion(ctx, client.WorkerDeploymentSetCurrentVersionOptions{BuildID: second}); err != nil {
 		t.Fatalf("promote %s: %v", second, err)
+	}
+	// The promotion reaches the task queue's matching a moment later: until a new workflow
+	// runs on the second build, a task may still go to the first (and the stage completes
+	// with the submission, so it would have no later task to move on).
+	for i := 0; ; i++ {
+		run, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: fmt.Sprintf("ping/rollout/%d", i),
+			TaskQueue: cfg.TaskQueue}, workflows.PingWorkflowName, workflows.PingRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := run.Get(ctx, nil); err != nil {
+			t.Fatalf("ping on the promoted deployment: %v", err)
+		}
+		if build, _ := versionOf(ctx, t, s.Client, run.GetID()); build == second {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	if err := actor.act(ctx, inst, workflows.UpdateSubmitSelfEvaluation, fixture.SelfEvaluation("P-001")); err != nil {
 		t.Fatalf("submit the self-evaluation after the promotion: %v", err)
