@@ -187,7 +187,15 @@ func TestReplicas(t *testing.T) {
 			t.Logf("reading who did what: %v", err)
 			continue
 		}
-		if done.before[0] > 0 && done.before[1] > 0 {
+		// Killed once both have completed tasks and A's dispatcher has delivered too, so both
+		// dispatchers are seen at work; on a loaded machine A's first delivery can come after
+		// its first tasks.
+		delivered, err := deliveries(procs[0].logPath)
+		if err != nil {
+			t.Logf("reading worker A's deliveries: %v", err)
+			continue
+		}
+		if done.before[0] > 0 && done.before[1] > 0 && len(delivered) > 0 {
 			killedAt = time.Now()
 			procs[0].kill()
 			t.Logf("killed worker A (pid %d) at +%s with SIGKILL, %d/%d cycles done; so far A completed %d tasks, B %d",
