@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,8 +79,17 @@ func TestRolloutMovesARunningCycleToTheNewVersion(t *testing.T) {
 	}
 
 	// Promote, as `temporal worker deployment set-current-version` does.
-	if _, err := handle.SetCurrentVersion(ctx, client.WorkerDeploymentSetCurrentVersionOptions{BuildID: second}); err != nil {
-		t.Fatalf("promote %s: %v", second, err)
+	// The server refuses until the new build's pollers have reached every task queue the
+	// current version serves (the workflow and the activity queue), a moment after start.
+	for {
+		_, err := handle.SetCurrentVersion(ctx, client.WorkerDeploymentSetCurrentVersionOptions{BuildID: second})
+		if err == nil {
+			break
+		}
+		if !strings.Contains(err.Error(), "missing active task queues") || ctx.Err() != nil {
+			t.Fatalf("promote %s: %v", second, err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	// The promotion reaches the task queue's matching a moment later: until a new workflow
 	// runs on the second build, a task may still go to the first (and the stage completes
