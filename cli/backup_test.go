@@ -6,47 +6,18 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/kvalitetsmodel/accredit/config"
-	"github.com/kvalitetsmodel/accredit/domain"
 	"github.com/kvalitetsmodel/accredit/internal/fixture"
 	"github.com/kvalitetsmodel/accredit/internal/sqlitebackup"
-	"github.com/kvalitetsmodel/accredit/service"
 	"github.com/kvalitetsmodel/accredit/store"
 	"github.com/kvalitetsmodel/accredit/workflows"
 )
-
-// startBackupService runs the worker on env's data directory with short days, as upEnviron
-// does, and returns a function that stops it (once).
-func startBackupService(t *testing.T, env []string) (*service.Service, func()) {
-	t.Helper()
-	cfg, err := config.Load(config.Source{Environ: env})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Cycle.SelfEvaluationInterval = domain.Period{Weeks: 1}
-	cfg.Cycle.CycleLength = domain.Period{Months: 1}
-	cfg.Cycle.InvitationAnswer = domain.Period{Weeks: 52}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	s, err := service.Start(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatalf("start service: %v", err)
-	}
-	var once sync.Once
-	stop := func() { once.Do(s.Stop) }
-	t.Cleanup(stop)
-	return s, stop
-}
 
 // restoredStatus is what the acceptance test reads of `cycle status --json`.
 type restoredStatus struct {
@@ -100,7 +71,7 @@ func TestBackupWhileCyclesRunRestoresIntoAWorkingService(t *testing.T) {
 		t.Skip("starts the embedded Temporal server twice")
 	}
 	env := fixture.EmbeddedEnviron(t, "ACCREDIT_DAY_LENGTH=200ms")
-	_, stopLive := startBackupService(t, env)
+	_, stopLive := startShortDayService(t, env)
 	for _, what := range []string{"institutions", "people"} {
 		mustStart(t, env, what, "import", filepath.Join("..", "examples", what+".csv"), "--as", nationalSecretariat)
 	}
@@ -158,7 +129,7 @@ func TestBackupWhileCyclesRunRestoresIntoAWorkingService(t *testing.T) {
 	if fi, err := os.Stat(restoredDir); err != nil || fi.Mode().Perm() != 0o700 {
 		t.Errorf("restored data directory: %v, mode %v; want 0700", err, fi.Mode().Perm())
 	}
-	s2, _ := startBackupService(t, env2)
+	s2, _ := startShortDayService(t, env2)
 	ctx := context.Background()
 
 	insts, err := s2.Store.ListInstitutions(ctx, store.InstitutionFilter{})

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,6 +29,18 @@ import (
 func upEnviron(t *testing.T) []string {
 	t.Helper()
 	env := fixture.EmbeddedEnviron(t, "ACCREDIT_DAY_LENGTH=200ms")
+	startShortDayService(t, env)
+	for _, what := range []string{"institutions", "people"} {
+		mustStart(t, env, what, "import", filepath.Join("..", "examples", what+".csv"), "--as", nationalSecretariat)
+	}
+	return env
+}
+
+// startShortDayService runs the worker on env's data directory with the short calendar the
+// starter's tests drive (a week between self-evaluations, a month's cycle), and returns a
+// function that stops it (once; the test's cleanup stops it otherwise).
+func startShortDayService(t *testing.T, env []string) (*service.Service, func()) {
+	t.Helper()
 	cfg, err := config.Load(config.Source{Environ: env})
 	if err != nil {
 		t.Fatal(err)
@@ -41,11 +54,10 @@ func upEnviron(t *testing.T) []string {
 	if err != nil {
 		t.Fatalf("start service: %v", err)
 	}
-	t.Cleanup(s.Stop)
-	for _, what := range []string{"institutions", "people"} {
-		mustStart(t, env, what, "import", filepath.Join("..", "examples", what+".csv"), "--as", nationalSecretariat)
-	}
-	return env
+	var once sync.Once
+	stop := func() { once.Do(s.Stop) }
+	t.Cleanup(stop)
+	return s, stop
 }
 
 func mustStart(t *testing.T, env []string, args ...string) string {

@@ -167,7 +167,7 @@ func (d onTimeDriver) play(ctx context.Context, stage *workflows.StageStatus, st
 	var err error
 	switch kind {
 	case workflows.StepSelfEvaluation:
-		_, err = d.cc.SubmitSelfEvaluation(ctx, d.inst, loadSelfEvaluation(d.manager))
+		_, err = d.cc.SubmitSelfEvaluation(ctx, d.inst, workflows.ExampleSelfEvaluation(d.manager))
 	case workflows.StepInvitation:
 		_, err = d.cc.AnswerInvitation(ctx, d.inst, workflows.InvitationAnswer{Action: holder, Accept: true})
 	case workflows.StepVisitDate:
@@ -189,20 +189,6 @@ func (d onTimeDriver) play(ctx context.Context, stage *workflows.StageStatus, st
 		return false, nil
 	}
 	return err == nil, err
-}
-
-// loadSelfEvaluation rates every standard of the catalogue's first generation and fills
-// every indicator.
-func loadSelfEvaluation(actor string) workflows.SelfEvaluationSubmission {
-	sub := workflows.SelfEvaluationSubmission{Action: workflows.Action{Actor: actor},
-		Ratings: map[string]domain.Rating{}, Indicators: map[string]string{}, Notes: map[string]string{}}
-	for _, st := range domain.FirstGeneration().ActiveStandards() {
-		sub.Ratings[st.Code] = domain.RatingLargelyMet
-		for _, ind := range st.Indicators {
-			sub.Indicators[ind.Code] = "ja"
-		}
-	}
-	return sub
 }
 
 // loadVerdictReport meets every standard of the first generation: verdict 1.
