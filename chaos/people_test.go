@@ -92,7 +92,7 @@ func personas(cal calendar) []persona {
 	latePlays := onTime(domain.VerdictSomeAreas)
 	firstSelfEvaluation := latePlays[workflows.StepSelfEvaluation]
 	latePlays[workflows.StepSelfEvaluation] = func(stage *workflows.StageStatus, st workflows.StepRecord) *action {
-		if strings.HasSuffix(stage.WorkflowID, "-1") {
+		if stage.Year == 1 {
 			return late(firstSelfEvaluation)(stage, st)
 		}
 		return firstSelfEvaluation(stage, st)
@@ -273,7 +273,8 @@ func (d *driver) drive(ctx context.Context, r *cycleRun) {
 				continue
 			}
 			open = append(open, st.Key)
-			key := stage.WorkflowID + "/" + st.Key
+			// The year tells a cycle's self-evaluations apart: it runs them itself.
+			key := fmt.Sprintf("%s/%d/%s", stage.WorkflowID, stage.Year, st.Key)
 			if acted[key] || time.Since(polled) > 2*d.poll {
 				// Done already, or the status is stale: a send waited for the worker to
 				// come back, and the stage may have moved on meanwhile.
@@ -288,7 +289,7 @@ func (d *driver) drive(ctx context.Context, r *cycleRun) {
 			if a == nil {
 				continue
 			}
-			base := strings.NewReplacer("/", ".").Replace(fmt.Sprintf("chaos-%s-%s-%s", stage.WorkflowID, st.Key, a.update))
+			base := strings.NewReplacer("/", ".").Replace(fmt.Sprintf("chaos-%s-%s", key, a.update))
 			if refusals[key] == 0 {
 				d.ledger.tried(r.institution, a.update)
 			}
@@ -329,7 +330,7 @@ func (d *driver) status(ctx context.Context, inst string) (workflows.CycleStatus
 	if cycle.ActiveWorkflowID == "" {
 		return cycle, nil, nil
 	}
-	v, err = c.QueryWorkflow(qctx, cycle.ActiveWorkflowID, "", workflows.QueryStatus)
+	v, err = c.QueryWorkflow(qctx, cycle.ActiveWorkflowID, "", workflows.StageStatusQuery(cycle.ActiveWorkflowID))
 	if err != nil {
 		return cycle, nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/kvalitetsmodel/accredit/cycles"
 	"github.com/kvalitetsmodel/accredit/domain"
+	"github.com/kvalitetsmodel/accredit/store"
 )
 
 // progress reports how far a bulk operation has come: a bar redrawn in place on a terminal,
@@ -84,24 +86,29 @@ func (p *progress) report(now time.Time) {
 	}
 }
 
-// startAll starts the cycles of ids with at most concurrency starts at a time, reporting
-// each result as it comes (in the order they finish) and the progress. An interrupted run
-// (ctx cancelled) stops starting new cycles and returns what it did: running it again is
-// safe, because a cycle already running is reported, never started twice.
-func (a *app) startAll(ctx context.Context, cc *cycles.Client, ids []string, start domain.Date, actor string,
-	concurrency int, report func(startResult), asJSON bool) []startResult {
-	bar := a.newProgress("starting cycles", len(ids), asJSON)
-	work := make(chan string)
+// startAll starts the cycles of insts with at most concurrency starts at a time, and at most
+// window started cycles that have not opened their first step yet (0: no such limit),
+// reporting each result as it comes (in the order they finish) and the progress. An
+// interrupted run (ctx cancelled) stops starting new cycles and returns what it did: running
+// it again is safe, because a cycle already running is reported, never started twice.
+func (a *app) startAll(ctx context.Context, cc *cycles.Client, insts []store.Institution, start domain.Date, actor string,
+	concurrency, window int, report func(startResult), asJSON bool) []startResult {
+	bar := a.newProgress("starting cycles", len(insts), asJSON)
+	work := make(chan store.Institution)
 	results := make(chan startResult)
+	flight := &inFlight{window: window}
+	defer flight.close()
 	var wg sync.WaitGroup
 	for range max(concurrency, 1) {
 		wg.Go(func() {
-			for id := range work {
-				res, err := a.startCycle(ctx, cc, id, start, actor)
+			for in := range work {
+				res, err := a.startCycle(ctx, cc, in, start, actor)
 				switch {
-				case err == nil, errors.Is(err, cycles.ErrAlreadyRunning):
+				case err == nil:
+					flight.started(in.ID)
+				case errors.Is(err, cycles.ErrAlreadyRunning):
 				default:
-					res.InstitutionID, res.Result, res.Error = id, "failed", oneLine(err)
+					res.InstitutionID, res.Result, res.Error = in.ID, "failed", oneLine(err)
 				}
 				results <- res
 			}
@@ -109,9 +116,15 @@ func (a *app) startAll(ctx context.Context, cc *cycles.Client, ids []string, sta
 	}
 	go func() {
 		defer close(work)
-		for _, id := range ids {
+		for _, in := range insts {
+			if err := flight.waitForRoom(ctx, a.openStore); err != nil {
+				if ctx.Err() == nil {
+					fmt.Fprintf(a.stderr, "warning: cannot see which cycles have opened (%s): starting the rest without the --in-flight limit\n", oneLine(err))
+					flight.window = 0
+				}
+			}
 			select {
-			case work <- id:
+			case work <- in:
 			case <-ctx.Done():
 				return
 			}
@@ -125,6 +138,77 @@ func (a *app) startAll(ctx context.Context, cc *cycles.Client, ids []string, sta
 		bar.add(1)
 	}
 	return out
+}
+
+// inFlight bounds the cycles a bulk start has started that have not opened their first step.
+// Started faster than the worker opens them, they pile up in the Temporal server as a backlog
+// of tasks, and each workflow's next task then finds it evicted from the caches of the worker
+// and the server: at N = 10,000 the same worker opened 19 cycles a second with every start
+// issued at once (100 a second), against 27 with a few hundred waiting.
+// inFlightStall is how long a bulk start waits for a first step to open before it stops
+// waiting for them and starts the rest at once.
+var inFlightStall = 2 * time.Minute
+
+type inFlight struct {
+	window int
+	mu     sync.Mutex
+	ids    []string
+	st     *store.Store
+}
+
+func (f *inFlight) close() {
+	if f.st != nil {
+		_ = f.st.Close()
+	}
+}
+
+func (f *inFlight) started(id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.ids = append(f.ids, id)
+}
+
+// waitForRoom returns once fewer than window started cycles wait for their first step,
+// asking the store's read model, which it opens the first time it needs to.
+func (f *inFlight) waitForRoom(ctx context.Context, open func(context.Context) (*store.Store, error)) error {
+	since, least := time.Now(), -1
+	for f.window > 0 {
+		f.mu.Lock()
+		n := len(f.ids)
+		f.mu.Unlock()
+		if n < f.window {
+			return nil
+		}
+		if f.st == nil {
+			st, err := open(ctx)
+			if err != nil {
+				return err
+			}
+			f.st = st
+		}
+		opened, err := f.st.InstitutionsWithSteps(ctx, 1)
+		if err != nil {
+			return err
+		}
+		f.mu.Lock()
+		f.ids = slices.DeleteFunc(f.ids, func(id string) bool { return opened[id] })
+		waiting := len(f.ids)
+		f.mu.Unlock()
+		if waiting < f.window {
+			return nil
+		}
+		if least < 0 || waiting < least {
+			since, least = time.Now(), waiting
+		} else if time.Since(since) > inFlightStall {
+			return fmt.Errorf("none of the %d cycles waiting for their first step has opened one for %s: is the worker running?", waiting, inFlightStall)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	return nil
 }
 
 // waitOpen waits until every cycle of ids has opened its first step, as the store's read

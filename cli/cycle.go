@@ -48,7 +48,7 @@ func (a *app) cycleStartCommand() *cobra.Command {
 		inst, region, start, as string
 		all, asJSON             bool
 		waitOpen                bool
-		concurrency             int
+		concurrency, inFlight   int
 		waitTimeout             time.Duration
 	)
 	cmd := &cobra.Command{
@@ -96,10 +96,10 @@ for a region or all, it is skipped and reported on its line, and counted in the 
 			if err != nil {
 				return err
 			}
-			var open []string
+			var open []store.Institution
 			for _, in := range targets {
 				if !in.Closed() {
-					open = append(open, in.ID)
+					open = append(open, in)
 				}
 			}
 			var cc *cycles.Client
@@ -112,7 +112,7 @@ for a region or all, it is skipped and reported on its line, and counted in the 
 			}
 
 			if inst != "" {
-				res, err := a.startCycle(ctx, cc, inst, startDate, actor)
+				res, err := a.startCycle(ctx, cc, targets[0], startDate, actor)
 				if err != nil {
 					return err
 				}
@@ -124,6 +124,9 @@ for a region or all, it is skipped and reported on its line, and counted in the 
 			}
 			if concurrency < 1 || concurrency > 64 {
 				return rejected("--concurrency is %d: give 1 to 64 cycles started at a time", concurrency)
+			}
+			if inFlight < 0 || inFlight > 100_000 {
+				return rejected("--in-flight is %d: give 0 (no limit) to 100000 started cycles waiting for their first step", inFlight)
 			}
 			results := make([]startResult, 0, len(targets))
 			counts := map[string]int{}
@@ -158,7 +161,7 @@ for a region or all, it is skipped and reported on its line, and counted in the 
 				}
 			}
 			var started []string
-			for _, res := range a.startAll(ctx, cc, open, startDate, actor, concurrency, report, asJSON) {
+			for _, res := range a.startAll(ctx, cc, open, startDate, actor, concurrency, inFlight, report, asJSON) {
 				if res.Result == "started" || res.Result == "already-running" {
 					started = append(started, res.InstitutionID)
 				}
@@ -205,6 +208,7 @@ for a region or all, it is skipped and reported on its line, and counted in the 
 	addActorFlag(cmd, &as, "the secretariat")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
 	cmd.Flags().IntVar(&concurrency, "concurrency", 8, "with --region or --all: how many cycles are started at a time")
+	cmd.Flags().IntVar(&inFlight, "in-flight", 200, "with --region or --all: start no more while this many started cycles wait for their first step (0: no limit)")
 	cmd.Flags().BoolVar(&waitOpen, "wait-open", false, "with --region or --all: wait until every started cycle has opened its first step")
 	cmd.Flags().DurationVar(&waitTimeout, "wait-timeout", 30*time.Minute, "how long --wait-open waits")
 	return cmd
@@ -261,9 +265,9 @@ func (a *app) institutionsToStart(ctx context.Context, inst string, region domai
 // startCycle starts one institution's cycle through the client of the cycles; a running one
 // is refused (a *cycles.RefusedError wrapping cycles.ErrAlreadyRunning) with Result
 // "already-running".
-func (a *app) startCycle(ctx context.Context, cc *cycles.Client, inst string, start domain.Date, actor string) (startResult, error) {
-	started, err := cc.Start(ctx, cycles.StartRequest{InstitutionID: inst, StartDate: start, Actor: actor})
-	res := startResult{InstitutionID: inst, WorkflowID: started.WorkflowID, RunID: started.RunID, Result: "started"}
+func (a *app) startCycle(ctx context.Context, cc *cycles.Client, in store.Institution, start domain.Date, actor string) (startResult, error) {
+	started, err := cc.Start(ctx, cycles.StartRequest{InstitutionID: in.ID, Region: in.Region, StartDate: start, Actor: actor})
+	res := startResult{InstitutionID: in.ID, WorkflowID: started.WorkflowID, RunID: started.RunID, Result: "started"}
 	if errors.Is(err, cycles.ErrAlreadyRunning) {
 		res.Result = "already-running"
 	}
@@ -346,7 +350,8 @@ func printView(w io.Writer, v cycles.Status) error {
 	switch {
 	case st.Cancelled:
 		stage = "cancelled: " + st.CancelReason
-	case st.ActiveWorkflowID != "":
+	case st.ActiveWorkflowID != "" && st.ActiveWorkflowID != workflows.CycleWorkflowID(st.InstitutionID):
+		// A stage of its own; a self-evaluation the cycle runs itself needs no ID of its own.
 		stage += " (" + st.ActiveWorkflowID + ")"
 	case stage == "":
 		stage = "-"
@@ -476,11 +481,14 @@ verdict-decision.`,
 // waitResult is what cycle wait --step --json prints: the open steps that match, in the
 // stage's order (the first is the one a script usually wants).
 type waitResult struct {
-	InstitutionID string                 `json:"institution_id"`
-	Cycle         int                    `json:"cycle"`
-	WorkflowID    string                 `json:"workflow_id,omitempty"`
-	Today         domain.Date            `json:"today"`
-	Steps         []workflows.StepRecord `json:"steps"`
+	InstitutionID string          `json:"institution_id"`
+	Cycle         int             `json:"cycle"`
+	WorkflowID    string          `json:"workflow_id,omitempty"`
+	Stage         workflows.Stage `json:"stage,omitempty"`
+	// Year is a self-evaluation's year of the cycle (1 to 3).
+	Year  int                    `json:"year,omitempty"`
+	Today domain.Date            `json:"today"`
+	Steps []workflows.StepRecord `json:"steps"`
 }
 
 func (a *app) waitStep(ctx context.Context, cc *cycles.Client, inst, key string, timeout time.Duration, asJSON bool) error {
@@ -507,11 +515,15 @@ func (a *app) waitStep(ctx context.Context, cc *cycles.Client, inst, key string,
 				if len(matched) > 0 {
 					if asJSON {
 						return a.printJSON(waitResult{InstitutionID: inst, Cycle: v.Cycle.Number, WorkflowID: v.Stage.WorkflowID,
-							Today: v.Stage.Today, Steps: matched})
+							Stage: v.Stage.Stage, Year: v.Stage.Year, Today: v.Stage.Today, Steps: matched})
+					}
+					year := ""
+					if v.Stage.Year > 0 {
+						year = fmt.Sprintf(" (year %d)", v.Stage.Year)
 					}
 					for _, s := range matched {
-						fmt.Fprintf(a.stdout, "%s is open in %s since %s, due %s, held by %s (%s)\n",
-							s.Key, v.Stage.WorkflowID, s.Opened, s.Due, s.HolderID, s.HolderRole)
+						fmt.Fprintf(a.stdout, "%s%s is open in %s since %s, due %s, held by %s (%s)\n",
+							s.Key, year, v.Stage.WorkflowID, s.Opened, s.Due, s.HolderID, s.HolderRole)
 					}
 					return nil
 				}

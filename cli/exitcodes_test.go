@@ -162,6 +162,7 @@ func TestExitCodes(t *testing.T) {
 		{"unknown command", up, []string{"cycles"}, ExitRejected, "unknown command"},
 		{"unknown flag", up, []string{"cycle", "status", "H-01", "--bogus"}, ExitRejected, "unknown flag"},
 		{"cycle start, already running", up, []string{"cycle", "start", "--institution", "H-01", "--as", secr}, ExitRejected, "already running"},
+		{"cycle start, bad --in-flight", up, []string{"cycle", "start", "--region", "hovedstaden", "--in-flight", "-1", "--as", secr}, ExitRejected, "--in-flight is -1"},
 		{"cycle start, not the secretariat", up, []string{"cycle", "start", "--institution", "H-02", "--as", manager}, ExitRejected, manager},
 		{"cycle status, no cycle", up, []string{"cycle", "status", "H-02"}, ExitRejected, "no cycle has been started for H-02"},
 		{"cycle status, unknown institution", up, []string{"cycle", "status", "H-99"}, ExitRejected, "not in the registry"},
@@ -195,6 +196,7 @@ func TestExitCodes(t *testing.T) {
 		{"registry generate, bad counts", up, []string{"registry", "generate", "--institutions", "0", "--reviewers", "1", "--out", t.TempDir()}, ExitRejected, "--institutions must be at least 1"},
 		{"load, bad n", testEnviron(t), []string{"load", "--n", "0"}, ExitRejected, "--n must be at least 1"},
 		{"load, bad rest", testEnviron(t), []string{"load", "--rest", "0s"}, ExitRejected, "--rest must be at least 1s"},
+		{"load, bad in-flight", testEnviron(t), []string{"load", "--in-flight", "-1"}, ExitRejected, "--in-flight must be from 0 (no limit) to 100000"},
 		{"load, no worker binary", testEnviron(t), []string{"load", "--worker", filepath.Join(t.TempDir(), "worker")}, ExitRejected, "no worker binary"},
 		{"load, data directory not empty", testEnviron(t), []string{"load", "--worker", os.Args[0], "--data-dir", filepath.Dir(plan)}, ExitRejected, "is not empty"},
 		{"steps list, bad region", up, []string{"steps", "list", "--region", "jylland"}, ExitRejected, `unknown region "jylland"`},
@@ -238,7 +240,7 @@ func TestExitCodes(t *testing.T) {
 func waitForYear(t *testing.T, env []string, year int) {
 	t.Helper()
 	deadline := time.Now().Add(time.Minute)
-	want := "self-evaluation-" + strconv.Itoa(year)
+	want := `"year": ` + strconv.Itoa(year)
 	for time.Now().Before(deadline) {
 		code, stdout, _ := runStarter(t, env, "cycle", "wait", "H-01", "--step", "self-evaluation", "--timeout", "10s", "--json")
 		if code == ExitOK && strings.Contains(stdout, want) {

@@ -32,10 +32,10 @@ const loadSecretariat = "P-LOAD"
 
 // loadOptions are the flags of `starter load`.
 type loadOptions struct {
-	n, reviewers, concurrency, pings, queries, overdueWeeks int
-	dataDir, worker                                         string
-	rest, driveDay, timeout                                 time.Duration
-	asJSON                                                  bool
+	n, reviewers, concurrency, inFlight, pings, queries, overdueWeeks int
+	dataDir, worker                                                   string
+	rest, driveDay, timeout                                           time.Duration
+	asJSON                                                            bool
 }
 
 // loadReport is what `starter load` measured; --json prints it as it is.
@@ -48,6 +48,7 @@ type loadReport struct {
 	Worker        string  `json:"worker"`
 	DataDir       string  `json:"data_dir"`
 	Concurrency   int     `json:"concurrency"`
+	InFlight      int     `json:"in_flight"`
 	ImportSeconds float64 `json:"import_seconds"`
 
 	PingWorkflows int     `json:"ping_workflows"`
@@ -153,6 +154,7 @@ whether or not each goal was met.`,
 	f.IntVar(&o.n, "n", 1000, "how many institutions, and cycles started")
 	f.IntVar(&o.reviewers, "reviewers", 0, "reviewers and representatives in the generated registry (default 3 × N)")
 	f.IntVar(&o.concurrency, "concurrency", 8, "how many cycles the bulk start starts at a time")
+	f.IntVar(&o.inFlight, "in-flight", 200, "how many started cycles the bulk start lets wait for their first step (cycle start --in-flight; 0: no limit)")
 	f.IntVar(&o.pings, "pings", 500, "how many ping workflows the baseline runs")
 	f.IntVar(&o.queries, "queries", 200, "how many times each tracking query runs")
 	f.IntVar(&o.overdueWeeks, "overdue-weeks", 4, "over how many weeks the overdue step's events are counted")
@@ -175,6 +177,8 @@ func (o *loadOptions) check() error {
 		return rejected("--reviewers must be 0 (3 × N) or more, got %d", o.reviewers)
 	case o.concurrency < 1 || o.concurrency > 1000:
 		return rejected("--concurrency must be from 1 to 1000, got %d", o.concurrency)
+	case o.inFlight < 0 || o.inFlight > 100_000:
+		return rejected("--in-flight must be from 0 (no limit) to 100000, got %d", o.inFlight)
 	case o.pings < 1:
 		return rejected("--pings must be at least 1, got %d", o.pings)
 	case o.queries < 1:
@@ -326,7 +330,7 @@ func (a *app) importLoadRegistry(ctx context.Context, w *loadWorker, dir string,
 }
 
 func (a *app) runLoad(ctx context.Context, o loadOptions, bin, dir string) (*loadReport, error) {
-	rep := &loadReport{N: o.n, Worker: bin, DataDir: dir, Concurrency: o.concurrency, Revision: vcsRevision(),
+	rep := &loadReport{N: o.n, Worker: bin, DataDir: dir, Concurrency: o.concurrency, InFlight: o.inFlight, Revision: vcsRevision(),
 		StartedAt: time.Now().UTC().Format(time.RFC3339), Queries: map[string]queryTimes{}}
 	var err error
 	if rep.LoadAtStart, err = loadAverage(); err != nil {
@@ -376,7 +380,7 @@ func (a *app) runLoad(ctx context.Context, o loadOptions, bin, dir string) (*loa
 	a.loadf("starting %d cycles, %d at a time, until each has its first step open", o.n, o.concurrency)
 	started = time.Now()
 	out, err := a.loadStarter(ctx, w, "cycle", "start", "--all", "--as", loadSecretariat, "--json",
-		"--concurrency", fmt.Sprint(o.concurrency), "--wait-open")
+		"--concurrency", fmt.Sprint(o.concurrency), "--in-flight", fmt.Sprint(o.inFlight), "--wait-open")
 	if err != nil {
 		return nil, err
 	}
@@ -619,8 +623,8 @@ func printLoadReport(a *app, r *loadReport) {
 	_ = w.Flush()
 	fmt.Fprintln(a.stdout)
 	fmt.Fprintf(a.stdout, "ping baseline: %d workflows, %.1f/s\n", r.PingWorkflows, r.PingPerSecond)
-	fmt.Fprintf(a.stdout, "bulk start: %d cycles open in %.1f s, %.1f/s (concurrency %d); registry generated and imported in %.1f s\n",
-		r.N, r.StartSeconds, r.StartPerSec, r.Concurrency, r.ImportSeconds)
+	fmt.Fprintf(a.stdout, "bulk start: %d cycles open in %.1f s, %.1f/s (concurrency %d, in flight %d); registry generated and imported in %.1f s\n",
+		r.N, r.StartSeconds, r.StartPerSec, r.Concurrency, r.InFlight, r.ImportSeconds)
 	fmt.Fprintf(a.stdout, "resting new cycles: %d sampled, parent up to %d events, stage up to %d, total mean %.1f\n",
 		r.RestingSampled, r.RestingParent, r.RestingStage, r.RestingTotalMean)
 	fmt.Fprintf(a.stdout, "on-time cycle: %d events, parent %d (%d runs), stages:", r.OnTime.Total, r.OnTime.Parent, r.OnTime.ParentRuns)

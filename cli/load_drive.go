@@ -68,6 +68,9 @@ func restingEvents(ctx context.Context, cc *cycles.Client, inst string) (parent,
 	if st.ActiveWorkflowID == "" {
 		return 0, 0, fmt.Errorf("the cycle of %s has no running stage", inst)
 	}
+	if st.ActiveWorkflowID == workflows.CycleWorkflowID(inst) {
+		return parent, 0, nil // the cycle runs the self-evaluation itself: counted in parent
+	}
 	stage, err = historyLength(ctx, cc.Temporal(), st.ActiveWorkflowID)
 	return parent, stage, err
 }
@@ -143,7 +146,8 @@ func (d onTimeDriver) run(ctx context.Context) error {
 			continue
 		}
 		for _, st := range v.OpenSteps() {
-			key := v.Stage.WorkflowID + "/" + st.Key
+			// The year tells the self-evaluations apart: the cycle runs them itself.
+			key := fmt.Sprintf("%s/%d/%s", v.Stage.WorkflowID, v.Stage.Year, st.Key)
 			if acted[key] {
 				continue
 			}

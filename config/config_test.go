@@ -507,15 +507,17 @@ func TestDataDirectoryIsCreatedPrivate(t *testing.T) {
 }
 
 func TestWorkerTuning(t *testing.T) {
-	cfg, err := Load(Source{Environ: []string{"ACCREDIT_WORKER_CACHE_SIZE=500", "ACCREDIT_WORKER_WORKFLOW_POLLERS=3"}})
+	cfg, err := Load(Source{Environ: []string{"ACCREDIT_WORKER_CACHE_SIZE=300", "ACCREDIT_WORKER_WORKFLOW_POLLERS=3", "ACCREDIT_WORKER_MEMORY_LIMIT_MB=0"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Worker.CacheSize != 500 || cfg.Worker.WorkflowPollers != 3 || cfg.Worker.MaxActivities != DefaultWorkerTuning().MaxActivities {
-		t.Errorf("worker tuning = %+v, want cache 500, 3 workflow pollers and the other defaults", cfg.Worker)
+	if cfg.Worker.CacheSize != 300 || cfg.Worker.WorkflowPollers != 3 || cfg.Worker.MemoryLimitMB != 0 ||
+		cfg.Worker.MaxActivities != DefaultWorkerTuning().MaxActivities {
+		t.Errorf("worker tuning = %+v, want cache 300, 3 workflow pollers, no memory limit and the other defaults", cfg.Worker)
 	}
-	_, err = Load(Source{Environ: []string{"ACCREDIT_WORKER_CACHE_SIZE=0", "ACCREDIT_WORKER_WORKFLOW_POLLERS=1"}})
-	for _, want := range []string{"ACCREDIT_WORKER_CACHE_SIZE is 0; give a number from 10", "ACCREDIT_WORKER_WORKFLOW_POLLERS is 1"} {
+	_, err = Load(Source{Environ: []string{"ACCREDIT_WORKER_CACHE_SIZE=0", "ACCREDIT_WORKER_WORKFLOW_POLLERS=1", "ACCREDIT_WORKER_MEMORY_LIMIT_MB=-1"}})
+	for _, want := range []string{"ACCREDIT_WORKER_CACHE_SIZE is 0; give a number from 10", "ACCREDIT_WORKER_WORKFLOW_POLLERS is 1",
+		"ACCREDIT_WORKER_MEMORY_LIMIT_MB is -1"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Load with bad worker tuning: %v; want it to say %q", err, want)
 		}

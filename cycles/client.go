@@ -19,6 +19,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/kvalitetsmodel/accredit/domain"
 	"github.com/kvalitetsmodel/accredit/workflows"
@@ -77,9 +78,12 @@ func (c *Client) Temporal() client.Client { return c.temporal }
 // StartRequest starts cycle 1 of one institution. The caller has checked that the
 // institution is in the registry, open, and that Actor may start it.
 type StartRequest struct {
-	InstitutionID string      `json:"institution_id"`
-	StartDate     domain.Date `json:"start_date"`
-	Actor         string      `json:"actor"`
+	InstitutionID string `json:"institution_id"`
+	// Region is the institution's region, when the caller knows it: the cycle then starts
+	// with its search attributes in place and has none to upsert (it corrects a stale one).
+	Region    domain.Region `json:"region,omitempty"`
+	StartDate domain.Date   `json:"start_date"`
+	Actor     string        `json:"actor"`
 }
 
 // Started is the cycle workflow that was started, or that was already running.
@@ -95,14 +99,19 @@ type Started struct {
 func (c *Client) Start(ctx context.Context, req StartRequest) (Started, error) {
 	id := workflows.CycleWorkflowID(req.InstitutionID)
 	res := Started{InstitutionID: req.InstitutionID, WorkflowID: id}
-	run, err := c.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+	opts := client.StartWorkflowOptions{
 		ID:                                       id,
 		TaskQueue:                                c.opts.TaskQueue,
 		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowExecutionErrorWhenAlreadyStarted: true,
-	}, workflows.CycleWorkflowName, workflows.CycleInput{
+	}
+	if req.Region != "" {
+		opts.TypedSearchAttributes = temporal.NewSearchAttributes(workflows.CycleSearchAttributes(req.InstitutionID, req.Region, 1)...)
+	}
+	run, err := c.temporal.ExecuteWorkflow(ctx, opts, workflows.CycleWorkflowName, workflows.CycleInput{
 		InstitutionID: req.InstitutionID, Number: 1, StartDate: req.StartDate, StartedBy: req.Actor,
+		Release: workflows.LatestRelease(),
 	})
 	if err != nil {
 		var running *serviceerror.WorkflowExecutionAlreadyStarted

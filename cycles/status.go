@@ -64,7 +64,7 @@ func (s *Status) AdvanceToday(today domain.Date) {
 func (c *Client) CycleStatus(ctx context.Context, institutionID string) (workflows.CycleStatus, error) {
 	var st workflows.CycleStatus
 	id := workflows.CycleWorkflowID(institutionID)
-	if err := c.query(ctx, id, &st); err != nil {
+	if err := c.query(ctx, id, workflows.QueryStatus, &st); err != nil {
 		if isNotFound(err) {
 			return st, refuse(ActionStatus, id, ErrNoCycle,
 				"no cycle has been started for %s: start one with starter cycle start --institution %s", institutionID, institutionID)
@@ -74,10 +74,11 @@ func (c *Client) CycleStatus(ctx context.Context, institutionID string) (workflo
 	return st, nil
 }
 
-// StageStatus asks one stage workflow (e.g. CycleStatus.ActiveWorkflowID) for its status.
+// StageStatus asks the workflow that runs a stage (CycleStatus.ActiveWorkflowID: a stage's
+// own, or the cycle for a self-evaluation it runs itself) for the stage's status.
 func (c *Client) StageStatus(ctx context.Context, workflowID string) (workflows.StageStatus, error) {
 	var st workflows.StageStatus
-	err := c.query(ctx, workflowID, &st)
+	err := c.query(ctx, workflowID, workflows.StageStatusQuery(workflowID), &st)
 	return st, err
 }
 
@@ -134,11 +135,11 @@ func (c *Client) statusOnce(ctx context.Context, inst string) (v Status, startin
 }
 
 // query asks a workflow for its status, retrying while its first workflow task has not run.
-func (c *Client) query(ctx context.Context, workflowID string, out any) error {
+func (c *Client) query(ctx context.Context, workflowID, query string, out any) error {
 	deadline := time.Now().Add(c.opts.QueryTimeout)
 	for {
 		qctx, cancel := context.WithTimeout(ctx, c.opts.QueryTimeout)
-		val, err := c.temporal.QueryWorkflow(qctx, workflowID, "", workflows.QueryStatus)
+		val, err := c.temporal.QueryWorkflow(qctx, workflowID, "", query)
 		if err == nil {
 			err = val.Get(out)
 			cancel()

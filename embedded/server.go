@@ -107,7 +107,11 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	logLevel.Set(slog.LevelWarn)
 	logger := newTemporalLogger(opts.Logger.With("component", "temporal-server"), logLevel)
 	dyn := dynamicconfig.StaticClient{
-		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8096,
+		// Workflows whose state the history service keeps in memory. At 8,096 the worker held
+		// 545 MB with 10,000 cycles resting; at 2,048, 423 MB, and a bulk start (200 cycles in
+		// flight, one workflow each from release v12) still opened 0.97× the ping rate
+		// (docs/performance.md, "N = 10,000").
+		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 2048,
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
 	}
 	if opts.ContinueAsNewAfter > 0 {

@@ -32,10 +32,10 @@ func TestLargeDocumentsNeverBreakAStage(t *testing.T) {
 	defer s.Stop()
 	fixture.ExampleRegistry(t, s.Store)
 	startCycle(ctx, t, s, cfg, inst)
-	stage := workflows.StageWorkflowID(inst, 1, workflows.StageSelfEvaluation, 1)
+	stage := workflows.CycleWorkflowID(inst) // the cycle runs its self-evaluations itself
 	waitFor(ctx, t, "the self-evaluation step", func() []workflows.StepRecord {
 		var st workflows.StageStatus
-		if v, err := s.Client.QueryWorkflow(ctx, stage, "", workflows.QueryStatus); err != nil || v.Get(&st) != nil {
+		if v, err := s.Client.QueryWorkflow(ctx, stage, "", workflows.QueryStageStatus); err != nil || v.Get(&st) != nil {
 			return nil
 		}
 		return st.Steps
@@ -70,16 +70,19 @@ func TestLargeDocumentsNeverBreakAStage(t *testing.T) {
 	if rec.Status != workflows.StepDone {
 		t.Errorf("the step is %s after the submission, want done", rec.Status)
 	}
-	// The stage still answers, and carries the document's reference, not the document.
-	var st workflows.StageStatus
-	v, err := s.Client.QueryWorkflow(ctx, stage, "", workflows.QueryStatus)
-	if err == nil {
-		err = v.Get(&st)
-	}
-	if err != nil {
-		t.Fatalf("query after the submission: %v", err)
-	}
-	docs := st.Steps[0].Documents
+	// The cycle still answers, and carries the document's reference, not the document.
+	docs := waitFor(ctx, t, "the submitted step in the cycle's status", func() []workflows.DocumentRef {
+		var st workflows.CycleStatus
+		if v, err := s.Client.QueryWorkflow(ctx, stage, "", workflows.QueryStatus); err != nil || v.Get(&st) != nil {
+			return nil
+		}
+		for _, r := range st.Steps {
+			if r.Key == workflows.StepSelfEvaluation {
+				return r.Documents
+			}
+		}
+		return nil
+	})
 	if len(docs) != 1 || docs[0].Kind != "self-evaluation" || len(docs[0].SHA256) != 64 || docs[0].Bytes < 6*domain.MaxNoteLength {
 		t.Fatalf("documents of the step = %+v, want the stored self-evaluation's reference", docs)
 	}

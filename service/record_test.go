@@ -50,7 +50,7 @@ func (a clientActor) status(ctx context.Context, inst string) (workflows.CycleSt
 	if cycle.ActiveWorkflowID == "" {
 		return cycle, nil, nil
 	}
-	v, err = a.c.QueryWorkflow(ctx, cycle.ActiveWorkflowID, "", workflows.QueryStatus)
+	v, err = a.c.QueryWorkflow(ctx, cycle.ActiveWorkflowID, "", workflows.StageStatusQuery(cycle.ActiveWorkflowID))
 	if err != nil {
 		return cycle, nil, nil // the stage finished between the two queries
 	}
@@ -93,11 +93,11 @@ func recordedScenarios() []scenario {
 			map[string]play{
 				workflows.StepSelfEvaluation: func(ctx context.Context, a actor, inst string, stage *workflows.StageStatus, st workflows.StepRecord) (bool, error) {
 					switch {
-					case strings.HasSuffix(stage.WorkflowID, "-1") && len(st.Extensions) == 0:
+					case stage.Year == 1 && len(st.Extensions) == 0:
 						// Extended first, submitted on a later look.
 						return false, a.act(ctx, inst, workflows.UpdateExtendDeadline, workflows.Extension{Action: workflows.Action{Actor: secretariatH},
 							Step: workflows.StepSelfEvaluation, NewDue: st.Due.AddDays(14), Reason: "lederskifte"})
-					case strings.HasSuffix(stage.WorkflowID, "-2"):
+					case stage.Year == 2:
 						return true, a.act(ctx, inst, workflows.UpdateWaiveStep, workflows.Waiver{Action: workflows.Action{Actor: secretariatH},
 							Step: workflows.StepSelfEvaluation, Reason: "ombygning"})
 					}
@@ -130,7 +130,7 @@ func recordedScenarios() []scenario {
 			map[string]play{
 				workflows.StepSelfEvaluation: func(ctx context.Context, a actor, inst string, stage *workflows.StageStatus, st workflows.StepRecord) (bool, error) {
 					// The first self-evaluation comes three weeks late: reminders, then escalations.
-					if strings.HasSuffix(stage.WorkflowID, "-1") && today(stage).Before(st.Due.AddDays(22)) {
+					if stage.Year == 1 && today(stage).Before(st.Due.AddDays(22)) {
 						return false, nil
 					}
 					return true, a.act(ctx, inst, workflows.UpdateSubmitSelfEvaluation, fixture.SelfEvaluation("P-005"))
@@ -153,7 +153,7 @@ func recordedScenarios() []scenario {
 		// Mid-flight: cycles still running when they are recorded, as a deploy meets them.
 		{name: "waiting-in-self-evaluation-2", institution: "H-08", manager: "P-008", plays: onTimePlays("P-008", domain.VerdictMeets),
 			stopAt: func(_ workflows.CycleStatus, stage *workflows.StageStatus) bool {
-				return stage != nil && strings.HasSuffix(stage.WorkflowID, "self-evaluation-2") && openStep(stage, workflows.StepSelfEvaluation)
+				return stage != nil && stage.Stage == workflows.StageSelfEvaluation && stage.Year == 2 && openStep(stage, workflows.StepSelfEvaluation)
 			}},
 		{name: "waiting-for-the-report", institution: "S-02", manager: "P-010", plays: withPlays(onTimePlays("P-010", domain.VerdictMeets),
 			map[string]play{workflows.StepReport: waitForever}),
@@ -168,7 +168,7 @@ func recordedScenarios() []scenario {
 		{name: "cancelled-during-self-evaluation", institution: "H-06", manager: "P-006", stopWhenCancelled: true,
 			plays: map[string]play{
 				workflows.StepSelfEvaluation: func(ctx context.Context, a actor, inst string, stage *workflows.StageStatus, st workflows.StepRecord) (bool, error) {
-					if strings.HasSuffix(stage.WorkflowID, "-1") {
+					if stage.Year == 1 {
 						return true, a.act(ctx, inst, workflows.UpdateSubmitSelfEvaluation, fixture.SelfEvaluation("P-006"))
 					}
 					return true, a.act(ctx, inst, workflows.UpdateCancelCycle, workflows.Cancellation{

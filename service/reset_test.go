@@ -18,8 +18,8 @@ import (
 	"github.com/kvalitetsmodel/accredit/workflows"
 )
 
-// TestResetStageWritesNothingTwice resets a running self-evaluation to its first workflow
-// task, after it had opened its step, told the manager, reminded and escalated: the new run
+// TestResetStageWritesNothingTwice resets a cycle that runs its self-evaluation to its first
+// workflow task, after the stage had opened its step, told the manager, reminded and escalated: the new run
 // does all of that again, under the same keys, so the store holds each row, message and
 // audit entry once; then the manager submits and the cycle goes on, with nothing lost.
 func TestResetStageWritesNothingTwice(t *testing.T) {
@@ -40,7 +40,7 @@ func TestResetStageWritesNothingTwice(t *testing.T) {
 		t.Fatalf("the example manager of %s is %s, want %s", inst, got, manager)
 	}
 	startCycle(ctx, t, s, cfg, inst)
-	stage := workflows.StageWorkflowID(inst, 1, workflows.StageSelfEvaluation, 1)
+	stage := workflows.CycleWorkflowID(inst) // the cycle runs its self-evaluations itself
 
 	// Wait for the escalation at the due date: by then the stage has opened its step, told
 	// the manager and reminded them.
@@ -55,7 +55,7 @@ func TestResetStageWritesNothingTwice(t *testing.T) {
 	})
 	before := messages(ctx, t, s.Store, inst, manager)
 
-	// Reset the stage to its first workflow task.
+	// Reset the cycle to its first workflow task.
 	desc, err := s.Client.DescribeWorkflowExecution(ctx, stage, "")
 	if err != nil {
 		t.Fatal(err)

@@ -53,6 +53,11 @@ func Start(ctx context.Context, cfg config.Config, logger *slog.Logger, clientOp
 		return nil, fmt.Errorf("seed domain store: %w", err)
 	}
 
+	// The SDK's sticky cache is one per process, sized by whichever worker starts first: the
+	// embedded server's own system workers start before ours and, unless the size is set
+	// before them, fix it at the SDK's 10,000, so the worker kept every resting workflow in
+	// memory (1.7 GB with 10,000 cycles; docs/performance.md).
+	worker.SetStickyWorkflowCacheSize(cfg.Worker.CacheSize)
 	if cfg.Embedded() {
 		if !embedded.IsLoopback(cfg.EmbeddedTemporalAddr) {
 			logger.Warn("the embedded Temporal server listens beyond this machine, and its frontend has no authentication: "+
@@ -88,8 +93,6 @@ func Start(ctx context.Context, cfg config.Config, logger *slog.Logger, clientOp
 		return nil, err
 	}
 
-	// The cache is shared by every worker of the process, and set before the first starts.
-	worker.SetStickyWorkflowCacheSize(cfg.Worker.CacheSize)
 	wopts := WorkerOptions(cfg.Worker)
 	if wopts.DeploymentOptions, err = DeploymentOptions(cfg.Deployment); err != nil {
 		return nil, err

@@ -21,7 +21,7 @@ type AuditEntry struct {
 
 // Audit appends to the audit trail once per ID.
 func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
-	_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO audit_log (id, at, actor_id, action, institution_id,
+	_, err := s.w.ExecContext(ctx, s.db.Rebind(`INSERT INTO audit_log (id, at, actor_id, action, institution_id,
 		cycle_number, step, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`),
 		e.ID, dbTime(e.At), e.ActorID, e.Action, e.InstitutionID, e.Cycle, e.Step, e.Details)
 	return err

@@ -83,7 +83,7 @@ func (s *Store) AdvanceCalendarEvent(ctx context.Context, ev CalendarEvent) (boo
 		err error
 	)
 	if ev.Sequence == 0 {
-		res, e := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO calendar_events (uid, visit_id, institution_id,
+		res, e := s.w.ExecContext(ctx, s.db.Rebind(`INSERT INTO calendar_events (uid, visit_id, institution_id,
 			cycle_number, kind, sequence, visit_on, cancelled, changed_at, queued_sequence)
 			VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, -1) ON CONFLICT DO NOTHING`),
 			ev.UID, ev.VisitID, ev.InstitutionID, ev.Cycle, ev.Kind, ev.VisitOn, ev.Cancelled, dbTime(ev.ChangedAt))
@@ -92,7 +92,7 @@ func (s *Store) AdvanceCalendarEvent(ctx context.Context, ev CalendarEvent) (boo
 		}
 		n, err = res.RowsAffected()
 	} else {
-		res, e := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE calendar_events SET sequence = ?, visit_on = ?, cancelled = ?,
+		res, e := s.w.ExecContext(ctx, s.db.Rebind(`UPDATE calendar_events SET sequence = ?, visit_on = ?, cancelled = ?,
 			changed_at = ? WHERE uid = ? AND sequence = ?`),
 			ev.Sequence, ev.VisitOn, ev.Cancelled, dbTime(ev.ChangedAt), ev.UID, ev.Sequence-1)
 		if e != nil {
@@ -125,7 +125,7 @@ func (s *Store) CalendarEventOf(ctx context.Context, visitID string) (CalendarEv
 
 // MarkCalendarQueued records that SEQUENCE sequence of an event is in the outbox.
 func (s *Store) MarkCalendarQueued(ctx context.Context, uid string, sequence int) error {
-	_, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE calendar_events SET queued_sequence = ?
+	_, err := s.w.ExecContext(ctx, s.db.Rebind(`UPDATE calendar_events SET queued_sequence = ?
 		WHERE uid = ? AND queued_sequence < ?`), sequence, uid, sequence)
 	return err
 }

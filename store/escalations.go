@@ -12,7 +12,7 @@ import (
 // the level; the revision stays the workflow's, so the workflow's next write (an extension,
 // a close) still lands.
 func (s *Store) RaiseEscalation(ctx context.Context, id string, due domain.Date, level int) error {
-	_, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE steps SET escalation_level = ?, updated_at = ?
+	_, err := s.w.ExecContext(ctx, s.db.Rebind(`UPDATE steps SET escalation_level = ?, updated_at = ?
 		WHERE id = ? AND status = 'open' AND due_on = ? AND escalation_level >= ? AND escalation_level < ?`),
 		level, s.stamp(), id, due, domain.RepeatedEscalation, level)
 	return err

@@ -91,7 +91,7 @@ const outboxColumns = `id, created_at, kind, recipient_id, recipient_role, chann
 // EnqueueNotification inserts a message as queued unless one with its ID exists, and reports
 // whether it was new.
 func (s *Store) EnqueueNotification(ctx context.Context, m OutboxMessage) (bool, error) {
-	res, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO outbox (id, created_at, kind, recipient_id,
+	res, err := s.w.ExecContext(ctx, s.db.Rebind(`INSERT INTO outbox (id, created_at, kind, recipient_id,
 		recipient_role, channel, institution_id, cycle_number, step, subject, body, link, due_on, status,
 		region, level, step_id, content, leader_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`),
@@ -146,17 +146,22 @@ func (s *Store) Notification(ctx context.Context, id string) (OutboxMessage, err
 
 // claimable is the condition of a row a dispatcher may claim at nowMs: queued and due, or
 // sending under a lease that expired. Rows that share a leader's message are never claimed.
-const claimable = `leader_id = '' AND ((status = 'queued' AND next_attempt_ms <= ?)
+// Its first two terms are the condition of the partial index outbox_claimable (migration
+// 00013), word for word: SQLite uses a partial index only for a query that repeats them.
+const claimable = `leader_id = '' AND status IN ('queued', 'sending') AND ((status = 'queued' AND next_attempt_ms <= ?)
 	OR (status = 'sending' AND lease_expires_ms < ?))`
+
+// claimableIDs picks the oldest claimable rows, up to a limit.
+const claimableIDs = `SELECT id FROM outbox WHERE ` + claimable + ` ORDER BY created_at, id LIMIT ?`
 
 // ClaimNotifications leases up to limit claimable rows, oldest first, to lease (a token unique
 // to this claim) until leaseUntilMs, counts an attempt on each, and returns them. It is one
 // UPDATE, so two dispatchers never claim the same row: SQLite runs one writer at a time, and
 // PostgreSQL re-checks the repeated condition on a row another transaction just claimed.
 func (s *Store) ClaimNotifications(ctx context.Context, lease string, nowMs, leaseUntilMs int64, limit int) ([]OutboxMessage, error) {
-	_, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE outbox SET status = 'sending', lease_owner = ?,
+	_, err := s.w.ExecContext(ctx, s.db.Rebind(`UPDATE outbox SET status = 'sending', lease_owner = ?,
 		lease_expires_ms = ?, attempts = attempts + 1
-		WHERE id IN (SELECT id FROM outbox WHERE `+claimable+` ORDER BY created_at, id LIMIT ?)
+		WHERE id IN (`+claimableIDs+`)
 		AND `+claimable),
 		lease, leaseUntilMs, nowMs, nowMs, limit, nowMs, nowMs)
 	if err != nil {
@@ -173,7 +178,7 @@ func (s *Store) ClaimNotifications(ctx context.Context, lease string, nowMs, lea
 // until leaseUntilMs. It returns ErrLeaseLost, and the caller must not post, when another
 // dispatcher has taken the row over.
 func (s *Store) RecordTarget(ctx context.Context, id, lease, channel string, leaseUntilMs int64) error {
-	res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE outbox SET slack_channel = ?, lease_expires_ms = ?
+	res, err := s.w.ExecContext(ctx, s.db.Rebind(`UPDATE outbox SET slack_channel = ?, lease_expires_ms = ?
 		WHERE id = ? AND lease_owner = ? AND status = 'sending'`), channel, leaseUntilMs, id, lease)
 	return leased(res, err)
 }
@@ -228,7 +233,7 @@ func (s *Store) RequeueNotification(ctx context.Context, id, lease string, nextA
 	if !counted {
 		back = 1
 	}
-	res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE outbox SET status = 'queued', lease_owner = '',
+	res, err := s.w.ExecContext(ctx, s.db.Rebind(`UPDATE outbox SET status = 'queued', lease_owner = '',
 		lease_expires_ms = 0, next_attempt_ms = ?, last_error = ?, attempts = attempts - ?
 		WHERE id = ? AND lease_owner = ? AND status = 'sending'`), nextAttemptMs, reason, back, id, lease)
 	return leased(res, err)
@@ -275,7 +280,7 @@ func (s *Store) UnreportedFailures(ctx context.Context, limit int) ([]OutboxMess
 
 // MarkFailureReported records that the secretariat was told of a failed row.
 func (s *Store) MarkFailureReported(ctx context.Context, id string) error {
-	_, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE outbox SET failure_reported = ? WHERE id = ?`), true, id)
+	_, err := s.w.ExecContext(ctx, s.db.Rebind(`UPDATE outbox SET failure_reported = ? WHERE id = ?`), true, id)
 	return err
 }
 
@@ -300,7 +305,7 @@ const staleReason = `(SELECT CASE WHEN st.status <> 'open' THEN st.status
 // the updates: the workflows write the read model, and the dispatchers compare the outbox
 // with it, so no workflow has to ask for the update. It returns how many rows it marked.
 func (s *Store) SupersedeStale(ctx context.Context) (int, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET superseded = `+staleReason+`,
+	res, err := s.w.ExecContext(ctx, `UPDATE outbox SET superseded = `+staleReason+`,
 		update_status = CASE WHEN status = 'delivered' AND slack_ts <> '' AND leader_id = '' THEN 'pending' ELSE '' END
 		WHERE superseded = '' AND step_id > '' AND kind IN `+buttonKinds+` AND `+staleStep)
 	if err != nil {
@@ -317,7 +322,7 @@ func (s *Store) SupersedeStepMessages(ctx context.Context, stepID, reason string
 	if stepID == "" || reason == "" {
 		return 0, errors.New("supersede step messages: the step ID and the reason are required")
 	}
-	res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE outbox SET superseded = ?,
+	res, err := s.w.ExecContext(ctx, s.db.Rebind(`UPDATE outbox SET superseded = ?,
 		update_status = CASE WHEN status = 'delivered' AND slack_ts <> '' AND leader_id = '' THEN 'pending' ELSE '' END
 		WHERE superseded = '' AND step_id = ? AND kind IN `+buttonKinds), reason, stepID)
 	if err != nil {
@@ -347,7 +352,7 @@ func (s *Store) FinishUpdate(ctx context.Context, id, status, reason string) err
 		query = `UPDATE outbox SET update_status = ?, last_error = ? WHERE id = ?`
 		args = []any{status, "update: " + reason, id}
 	}
-	_, err := s.db.ExecContext(ctx, s.db.Rebind(query), args...)
+	_, err := s.w.ExecContext(ctx, s.db.Rebind(query), args...)
 	return err
 }
 

@@ -45,7 +45,8 @@ func OpenPostgres(ctx context.Context, databaseURL string, opts ...Option) (*Sto
 	db.SetMaxOpenConns(MaxPostgresConns)
 	db.SetMaxIdleConns(MaxPostgresConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	return open(ctx, sqlx.NewDb(db, "pgx"), where, opts)
+	pg := sqlx.NewDb(db, "pgx")
+	return open(ctx, pg, pg, where, opts)
 }
 
 // migrationLocker is goose's session advisory lock, polled every second for up to five

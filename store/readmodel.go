@@ -41,7 +41,7 @@ func (c CycleRow) Clock() domain.Clock {
 // UpsertCycle writes the cycle's row; the workflow owns it and rewrites it whole. An older
 // revision (a retried or late activity) never overwrites a newer one.
 func (s *Store) UpsertCycle(ctx context.Context, c CycleRow) error {
-	_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO cycles (institution_id, number, workflow_id, start_date,
+	_, err := s.w.ExecContext(ctx, s.db.Rebind(`INSERT INTO cycles (institution_id, number, workflow_id, start_date,
 		status, current_step, ended_on, note, verdict, generation, anchor_date, anchor_time, day_length_ms, revision,
 		updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (institution_id, number) DO UPDATE SET workflow_id = excluded.workflow_id,
@@ -85,7 +85,7 @@ func (s *Store) UpsertStep(ctx context.Context, r StepRow) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO steps (id, institution_id, cycle_number, step, title,
+	_, err = s.w.ExecContext(ctx, s.db.Rebind(`INSERT INTO steps (id, institution_id, cycle_number, step, title,
 		region, holder_id, holder_role, opened_on, due_on, status, closed_on, closed_by, note, escalation_level,
 		revision, overdue_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET title = excluded.title, holder_id = excluded.holder_id,
@@ -140,7 +140,7 @@ func (s *Store) fillOverdueAt(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if _, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE steps SET overdue_at = ? WHERE id = ?`),
+		if _, err := s.w.ExecContext(ctx, s.db.Rebind(`UPDATE steps SET overdue_at = ? WHERE id = ?`),
 			overdueAt(clock, r.Due), r.ID); err != nil {
 			return err
 		}
@@ -324,7 +324,7 @@ type AssignmentRow struct {
 // UpsertAssignment writes an invitation and its answer; an older revision never overwrites a
 // newer one.
 func (s *Store) UpsertAssignment(ctx context.Context, a AssignmentRow) error {
-	_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO assignments (id, institution_id, cycle_number, role,
+	_, err := s.w.ExecContext(ctx, s.db.Rebind(`INSERT INTO assignments (id, institution_id, cycle_number, role,
 		person_id, status, invited_on, answer_due, answered_on, reasons, revision, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET status = excluded.status, answered_on = excluded.answered_on,
@@ -353,7 +353,7 @@ type VisitRow struct {
 // UpsertVisit writes a visit's date and, later, its record; an older revision never
 // overwrites a newer one.
 func (s *Store) UpsertVisit(ctx context.Context, v VisitRow) error {
-	_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO visits (id, institution_id, cycle_number, kind, visit_on,
+	_, err := s.w.ExecContext(ctx, s.db.Rebind(`INSERT INTO visits (id, institution_id, cycle_number, kind, visit_on,
 		set_by, recorded_on, recorded_by, notes, revision, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET visit_on = excluded.visit_on, set_by = excluded.set_by,
 			recorded_on = excluded.recorded_on, recorded_by = excluded.recorded_by, notes = excluded.notes,

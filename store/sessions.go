@@ -104,7 +104,7 @@ func (s *Store) IssueSignInLink(ctx context.Context, personID, createdBy string,
 func (s *Store) RedeemSignInLink(ctx context.Context, token string) (string, error) {
 	hash := HashSecret(token)
 	now := s.now().UnixMilli()
-	res, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE signin_links SET used_ms = ?
+	res, err := s.w.ExecContext(ctx, s.db.Rebind(`UPDATE signin_links SET used_ms = ?
 		WHERE token_hash = ? AND used_ms = 0 AND expires_ms > ?`), now, hash, now)
 	if err != nil {
 		return "", err
@@ -178,7 +178,7 @@ func (s *Store) CreateSession(ctx context.Context, personID, method string, ttl 
 	}
 	now := s.now()
 	sess := Session{PersonID: personID, CSRFToken: csrf, Method: method, Created: now, Expires: now.Add(ttl)}
-	_, err = s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO web_sessions (id_hash, person_id, csrf_token, method,
+	_, err = s.w.ExecContext(ctx, s.db.Rebind(`INSERT INTO web_sessions (id_hash, person_id, csrf_token, method,
 		created_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?)`), HashSecret(id), personID, csrf, method,
 		now.UnixMilli(), sess.Expires.UnixMilli())
 	if err != nil {
@@ -208,7 +208,7 @@ func (s *Store) SessionByID(ctx context.Context, id string) (Session, error) {
 
 // DeleteSession ends a session (sign-out); an unknown ID changes nothing.
 func (s *Store) DeleteSession(ctx context.Context, id string) error {
-	_, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM web_sessions WHERE id_hash = ?`), HashSecret(id))
+	_, err := s.w.ExecContext(ctx, s.db.Rebind(`DELETE FROM web_sessions WHERE id_hash = ?`), HashSecret(id))
 	return err
 }
 
@@ -216,12 +216,12 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 // ago (kept that long so that a late click is told "expired", not "unknown").
 func (s *Store) DeleteExpired(ctx context.Context) (int64, error) {
 	now := s.now()
-	res, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM web_sessions WHERE expires_ms <= ?`), now.UnixMilli())
+	res, err := s.w.ExecContext(ctx, s.db.Rebind(`DELETE FROM web_sessions WHERE expires_ms <= ?`), now.UnixMilli())
 	if err != nil {
 		return 0, err
 	}
 	n, _ := res.RowsAffected()
-	res, err = s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM signin_links WHERE expires_ms <= ?`),
+	res, err = s.w.ExecContext(ctx, s.db.Rebind(`DELETE FROM signin_links WHERE expires_ms <= ?`),
 		now.Add(-24*time.Hour).UnixMilli())
 	if err != nil {
 		return n, err
@@ -238,7 +238,7 @@ type ReportDraft struct {
 
 // SaveReportDraft keeps the author's draft of a step's report, replacing the previous one.
 func (s *Store) SaveReportDraft(ctx context.Context, institutionID string, cycle int, step, authorID, content string) error {
-	_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO report_drafts (institution_id, cycle_number, step,
+	_, err := s.w.ExecContext(ctx, s.db.Rebind(`INSERT INTO report_drafts (institution_id, cycle_number, step,
 		author_id, content, saved_ms) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (institution_id, cycle_number, step, author_id) DO UPDATE SET content = excluded.content,
 			saved_ms = excluded.saved_ms`), institutionID, cycle, step, authorID, content, s.now().UnixMilli())
@@ -261,7 +261,7 @@ func (s *Store) ReportDraftOf(ctx context.Context, institutionID string, cycle i
 
 // DeleteReportDraft drops the draft once the report is submitted.
 func (s *Store) DeleteReportDraft(ctx context.Context, institutionID string, cycle int, step, authorID string) error {
-	_, err := s.db.ExecContext(ctx, s.db.Rebind(`DELETE FROM report_drafts
+	_, err := s.w.ExecContext(ctx, s.db.Rebind(`DELETE FROM report_drafts
 		WHERE institution_id = ? AND cycle_number = ? AND step = ? AND author_id = ?`), institutionID, cycle, step, authorID)
 	return err
 }

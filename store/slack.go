@@ -30,7 +30,7 @@ func (s *Store) SlackFound(ctx context.Context, personID string) (slackID, forEm
 // message to them needs no lookup. A registry import keeps it (it rewrites slack_user_id
 // only); a new e-mail address makes it stale.
 func (s *Store) SetSlackFound(ctx context.Context, personID, slackID, email string) error {
-	_, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE people SET slack_found_id = ?, slack_found_for = ? WHERE id = ?`),
+	_, err := s.w.ExecContext(ctx, s.db.Rebind(`UPDATE people SET slack_found_id = ?, slack_found_for = ? WHERE id = ?`),
 		slackID, email, personID)
 	return err
 }

@@ -14,10 +14,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	_ "github.com/mattn/go-sqlite3" // the default store's driver
+	"github.com/mattn/go-sqlite3" // the default store's driver
 	"github.com/pressly/goose/v3"
 )
 
@@ -26,7 +27,12 @@ var migrations embed.FS
 
 // Store is a handle on the domain database. It is safe for concurrent use.
 type Store struct {
-	db  *sqlx.DB
+	db *sqlx.DB
+	// w writes. On SQLite it is a second handle with one connection: SQLite lets one writer
+	// in at a time, and writers queued on a Go pool take turns at once, where writers on
+	// many connections poll the lock with sleeps (the busy timeout) and, at a few hundred
+	// stages writing at once, spent most of their time asleep. On PostgreSQL it is db.
+	w   *sqlx.DB
 	now func() time.Time
 }
 
@@ -81,26 +87,61 @@ func OpenSQLite(ctx context.Context, path string, opts ...Option) (*Store, error
 	q.Set("_txlock", "immediate")
 	// LIKE tells upper from lower case, as it does on PostgreSQL.
 	q.Set("_cslike", "on")
-	db, err := sqlx.Open("sqlite3", "file:"+path+"?"+q.Encode())
+	dsn := "file:" + path + "?" + q.Encode()
+	// Processes that open a new file together (replicas, the starter beside the worker) can
+	// find it locked while one of them turns it to WAL, which SQLite answers at once instead
+	// of waiting out the busy timeout: try again for a while.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s, err := openSQLiteOnce(ctx, dsn, path, opts)
+		if err == nil || !isLocked(err) || time.Now().After(deadline) {
+			return s, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func openSQLiteOnce(ctx context.Context, dsn, path string, opts []Option) (*Store, error) {
+	db, err := sqlx.Open("sqlite3", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open domain store %s: %w", path, err)
 	}
-	return open(ctx, db, path, opts)
+	w, err := sqlx.Open("sqlite3", dsn)
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open domain store %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	return open(ctx, db, w, path, opts)
+}
+
+// isLocked reports whether SQLite refused for a lock another connection holds.
+func isLocked(err error) bool {
+	var e sqlite3.Error
+	if errors.As(err, &e) {
+		return e.Code == sqlite3.ErrBusy || e.Code == sqlite3.ErrLocked
+	}
+	return strings.Contains(err.Error(), "database is locked")
 }
 
 // open finishes opening a store on db, whatever its backend: it checks the connection and
 // migrates. where names the database in errors (never with a password).
-func open(ctx context.Context, db *sqlx.DB, where string, opts []Option) (*Store, error) {
-	s := &Store{db: db, now: time.Now}
+func open(ctx context.Context, db, w *sqlx.DB, where string, opts []Option) (*Store, error) {
+	s := &Store{db: db, w: w, now: time.Now}
 	for _, o := range opts {
 		o(s)
 	}
 	if err := db.PingContext(ctx); err != nil {
-		_ = db.Close()
+		_ = s.Close()
 		return nil, fmt.Errorf("open domain store %s: %w", where, err)
 	}
 	if _, err := s.Migrate(ctx); err != nil {
-		_ = db.Close()
+		_ = s.Close()
 		return nil, err
 	}
 	return s, nil
@@ -127,7 +168,13 @@ func privateDatabaseFile(path string) error {
 }
 
 // Close releases the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	err := s.db.Close()
+	if s.w != s.db {
+		err = errors.Join(err, s.w.Close())
+	}
+	return err
+}
 
 // DB exposes the handle for tests and read-only reports.
 func (s *Store) DB() *sqlx.DB { return s.db }
@@ -164,7 +211,7 @@ func (s *Store) migrations() (*goose.Provider, error) {
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
-	provider, err := goose.NewProvider(s.dialect(), s.db.DB, sub, opts...)
+	provider, err := goose.NewProvider(s.dialect(), s.w.DB, sub, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("prepare migrations: %w", err)
 	}
@@ -224,7 +271,7 @@ func (s *Store) stamp() time.Time { return dbTime(s.now()) }
 
 // inTx runs fn in a transaction, committing when it returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	tx, err := s.db.BeginTxx(ctx, nil)
+	tx, err := s.w.BeginTxx(ctx, nil)
 	if err != nil {
 		return err
 	}

@@ -121,7 +121,7 @@ func (s *Store) InsertReport(ctx context.Context, r ReportRow, assessments []Rep
 // FinaliseReport records the verdict that stands after the hearing, a revisit or an appeal;
 // a verdict recorded at an older revision (a late retry) never replaces a newer one.
 func (s *Store) FinaliseReport(ctx context.Context, id string, verdict int, on domain.Date, revision int64) error {
-	_, err := s.db.ExecContext(ctx, s.db.Rebind(`UPDATE reports SET final_verdict = ?, final_on = ?, final_revision = ?,
+	_, err := s.w.ExecContext(ctx, s.db.Rebind(`UPDATE reports SET final_verdict = ?, final_on = ?, final_revision = ?,
 		updated_at = ? WHERE id = ? AND final_revision < ?`), verdict, on, revision, s.stamp(), id, revision)
 	return err
 }
@@ -138,7 +138,7 @@ type Publication struct {
 
 // Publish records a cycle's published result once.
 func (s *Store) Publish(ctx context.Context, p Publication) error {
-	_, err := s.db.ExecContext(ctx, s.db.Rebind(`INSERT INTO publications (institution_id, cycle_number, verdict,
+	_, err := s.w.ExecContext(ctx, s.db.Rebind(`INSERT INTO publications (institution_id, cycle_number, verdict,
 		published_on, summary, created_at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (institution_id, cycle_number) DO NOTHING`),
 		p.InstitutionID, p.Cycle, p.Verdict, p.PublishedOn, p.Summary, s.stamp())

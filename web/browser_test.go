@@ -546,6 +546,17 @@ func (b *browser) registered(what string) {
 	}
 }
 
+// answerTask answers a task through its form: the person's tasks list it under label, its
+// page passes axe-core, script fills the form in, and the submission is registered.
+func (b *browser) answerTask(a *app, label string, row store.DashboardRow, page, script, what string) {
+	b.t.Helper()
+	b.listsTask(a, label)
+	b.task(a, row, page)
+	b.fillIn(script)
+	b.click("main form button[type=submit]")
+	b.registered(what)
+}
+
 // listsTask fails unless the person's tasks list a step of the label.
 func (b *browser) listsTask(a *app, label string) {
 	b.t.Helper()
@@ -659,33 +670,22 @@ func browserFollowUp(t *testing.T, ctx context.Context, a *app, b *browser, lead
 	window := a.waitOpen(ctx, "H-01", "appeal-window")[0]
 	holds(window, manager)
 	b.signIn(a.link(manager), managerName)
-	b.listsTask(a, "Handleplan")
-	b.task(a, plan, "the action plan form")
-	b.fillIn(`(() => {
+	b.answerTask(a, "Handleplan", plan, "the action plan form", `(() => {
 		document.getElementById('area-1.1').checked = true;
 		document.getElementById('plan').value = 'Fra næste måned skrives referat af hvert ledelsesmøde.';
-	})()`)
-	b.click("main form button[type=submit]")
-	b.registered("submitting the action plan")
+	})()`, "submitting the action plan")
 	mark("the action plan")
-	b.listsTask(a, "Klagefrist")
-	b.task(a, window, "the appeal form")
-	b.fillIn(`document.getElementById('reason').value = 'Referaterne findes; rapporten overser dem.'`)
-	b.click("main form button[type=submit]")
-	b.registered("appealing")
+	b.answerTask(a, "Klagefrist", window, "the appeal form",
+		`document.getElementById('reason').value = 'Referaterne findes; rapporten overser dem.'`, "appealing")
 	mark("the appeal")
 
 	// The secretariat decides the appeal: the verdict is upheld.
 	decision := a.waitOpen(ctx, "H-01", "appeal-decision")[0]
 	b.signIn(a.link(secretariat), secretariatName)
-	b.listsTask(a, "Afgørelse af klage")
-	b.task(a, decision, "the appeal decision form")
-	b.fillIn(`(() => {
+	b.answerTask(a, "Afgørelse af klage", decision, "the appeal decision form", `(() => {
 		document.getElementById('d-0').checked = true;
 		document.getElementById('reason').value = 'Referaterne blev ikke fremlagt ved besøget.';
-	})()`)
-	b.click("main form button[type=submit]")
-	b.registered("deciding the appeal")
+	})()`, "deciding the appeal")
 	mark("the decision")
 
 	// The external evaluation ends with verdict 2, and the cycle moves on.

@@ -139,7 +139,7 @@ func (s *Server) handleManageAction(what string) http.HandlerFunc {
 				again(http.StatusUnprocessableEntity, fieldRefusal(fieldStartDate, message(lang, "form.bad-date", perr), fields))
 				return
 			}
-			_, err = s.cycles.Start(ctx, cycles.StartRequest{InstitutionID: in.ID, StartDate: d, Actor: v.ID})
+			_, err = s.cycles.Start(ctx, cycles.StartRequest{InstitutionID: in.ID, Region: in.Region, StartDate: d, Actor: v.ID})
 			doneKey = "manage.started"
 		case "cancel":
 			_, err = s.cycles.Cancel(ctx, in.ID, workflows.Cancellation{Action: actor, Reason: reason})
@@ -243,7 +243,7 @@ func (s *Server) handleStartRegion(w http.ResponseWriter, r *http.Request) {
 			results = append(results, res)
 			continue
 		}
-		_, err := s.cycles.Start(r.Context(), cycles.StartRequest{InstitutionID: in.ID, StartDate: start, Actor: v.ID})
+		_, err := s.cycles.Start(r.Context(), cycles.StartRequest{InstitutionID: in.ID, Region: in.Region, StartDate: start, Actor: v.ID})
 		switch {
 		case err == nil:
 			res.Outcome = message(lang, "start.started")

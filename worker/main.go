@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sync"
 	"syscall"
 
@@ -57,6 +58,9 @@ listening on ACCREDIT_EMBEDDED_TEMPORAL_ADDR (default 127.0.0.1:7233). See READM
 // dispatcher finishes the message it is delivering and gives back the rows it holds before
 // the store closes.
 func run(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
+	if mb := cfg.Worker.MemoryLimitMB; mb > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(int64(mb) << 20)
+	}
 	obs, err := observe.New(cfg.TaskQueue, logger)
 	if err != nil {
 		return err

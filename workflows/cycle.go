@@ -13,12 +13,13 @@ import (
 
 // AccreditationCycle runs one institution's accreditation, cycle after cycle (PRODUCT.md
 // §3): a self-evaluation in each of the three years, the external evaluation after the
-// third, publication, and then the next cycle, anchored three years after this one. Each
-// stage is a child workflow, so every history stays small; the cycle continues as new into
-// the next cycle, and earlier whenever the server suggests it.
+// third, publication, and then the next cycle, anchored three years after this one. The
+// external evaluation and the publication are child workflows, and the self-evaluations too
+// for a cycle begun before release v12; from v12 on the cycle runs each self-evaluation
+// itself, which brings a new cycle to its first open step with one workflow and one task.
+// The cycle continues as new into the next cycle, and earlier whenever the server suggests it.
 func AccreditationCycle(ctx workflow.Context, in CycleInput) (CycleStatus, error) {
-	begin(ctx)
-	c := &cycle{in: in}
+	c := &cycle{in: in, rel: begin(ctx, in.Release)}
 	// Handlers first, so a status query answers even while the cycle reads its settings.
 	if err := c.register(ctx); err != nil {
 		return CycleStatus{}, err
@@ -52,6 +53,7 @@ func AccreditationCycle(ctx workflow.Context, in CycleInput) (CycleStatus, error
 
 type cycle struct {
 	in     CycleInput
+	rel    began
 	clock  domain.Clock
 	state  CycleState
 	active string
@@ -62,6 +64,8 @@ type cycle struct {
 	revs revisions
 	// readOn is the day this run last read the institution.
 	readOn domain.Date
+	// selfEval is the self-evaluation the cycle runs itself now (release v12 on), or nil.
+	selfEval *selfEvaluation
 }
 
 // setup fixes the clock on the first run, and reads settings and the institution at the
@@ -74,7 +78,7 @@ func (c *cycle) setup(ctx workflow.Context) error {
 		return nil
 	}
 	var a *activities.Activities
-	if err := runRead(ctx, a.LoadSettings, &c.state.Settings); err != nil {
+	if err := runRead(ctx, c.rel, a.LoadSettings, &c.state.Settings); err != nil {
 		return err
 	}
 	if c.in.Clock != nil {
@@ -86,7 +90,7 @@ func (c *cycle) setup(ctx workflow.Context) error {
 		return err
 	}
 	c.state.Phase = PhaseSelfEvaluation1
-	if !leanSteps(ctx) {
+	if !c.rel.leanSteps() {
 		// From release v10 on, the first stage (or the wait for it) writes the row, at once.
 		c.recordCycle(ctx, "running", "")
 	}
@@ -104,13 +108,13 @@ func newCycleClock(start domain.Date, now time.Time, dayLength time.Duration) do
 }
 
 func (c *cycle) refreshInstitution(ctx workflow.Context) error {
-	if leanSteps(ctx) && c.readOn == c.today(ctx) {
+	if c.rel.leanSteps() && c.readOn == c.today(ctx) {
 		return nil // read today already: a new cycle's setup reads it just before its first stage
 	}
 	c.readOn = c.today(ctx)
 	var a *activities.Activities
 	var info activities.InstitutionContext
-	if err := runRead(ctx, a.LoadInstitution, &info, c.in.InstitutionID, c.in.StartDate); err != nil {
+	if err := runRead(ctx, c.rel, a.LoadInstitution, &info, c.in.InstitutionID, c.in.StartDate); err != nil {
 		return err
 	}
 	c.state.Institution = InstitutionInfo{ID: info.ID, Name: info.Name, Region: info.Region, ManagerID: info.ManagerID,
@@ -124,6 +128,19 @@ func (c *cycle) refreshInstitution(ctx workflow.Context) error {
 func (c *cycle) register(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (CycleStatus, error) { return c.status(ctx), nil }); err != nil {
 		return err
+	}
+	if c.rel.inlineSelfEvaluation() {
+		if err := workflow.SetQueryHandler(ctx, QueryStageStatus, func() (StageStatus, error) {
+			if c.selfEval == nil {
+				return StageStatus{}, errNoStageHere
+			}
+			return c.selfEval.status(ctx), nil
+		}); err != nil {
+			return err
+		}
+		if err := registerSelfEvaluationActions(ctx, func() *selfEvaluation { return c.selfEval }); err != nil {
+			return err
+		}
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateCancelCycle,
 		func(ctx workflow.Context, req Cancellation) (CycleStatus, error) {
@@ -204,7 +221,7 @@ func (c *cycle) stageInput(ctx workflow.Context) StageInput {
 	return StageInput{
 		InstitutionID: c.in.InstitutionID, Cycle: c.in.Number, CycleKey: c.key(ctx), Opens: c.today(ctx), Clock: c.clock,
 		Settings: c.state.Settings, Institution: c.state.Institution, Generation: c.state.Generation,
-		PreviousTeam: c.in.PreviousTeam,
+		PreviousTeam: c.in.PreviousTeam, Release: c.rel.given(),
 	}
 }
 
@@ -217,45 +234,55 @@ func (c *cycle) waitUntil(ctx workflow.Context, date domain.Date) bool {
 	c.stage, c.active, c.nextOn = StageWaiting, "", date
 	c.upsertSearchAttributes(ctx, StageWaiting, date)
 	c.recordCycle(ctx, "running", "")
-	_, _ = awaitWithTimeout(ctx, wait, func() bool { return c.state.Cancelled })
+	_, _ = awaitWithTimeout(ctx, c.rel, wait, func() bool { return c.state.Cancelled })
 	c.nextOn = domain.Date{}
 	return !c.state.Cancelled
 }
 
-// runStage runs one stage as a child workflow; cancelling the cycle cancels the child, which
-// withdraws its open steps and tells their holders before it returns.
+// runStage runs one stage: as a child workflow, or in the cycle itself for a self-evaluation
+// from release v12 on. Cancelling the cycle cancels the stage, which withdraws its open steps
+// and tells their holders before it returns.
 func (c *cycle) runStage(ctx workflow.Context, stage Stage, workflowName string, year int, in StageInput) (StageResult, error) {
+	inline := stage == StageSelfEvaluation && c.rel.inlineSelfEvaluation()
 	id := StageWorkflowID(c.in.InstitutionID, c.in.Number, stage, year)
+	if inline {
+		id = CycleWorkflowID(c.in.InstitutionID)
+	}
 	c.stage, c.active = stage, id
 	c.state.Stages = append(c.state.Stages, StageSummary{Stage: stage, Year: year, WorkflowID: id, Started: c.today(ctx)})
 	c.upsertSearchAttributes(ctx, stage, domain.Date{})
 	c.recordCycle(ctx, "running", "")
 
-	childCtx, cancelChild := workflow.WithCancel(ctx)
-	opts := workflow.ChildWorkflowOptions{WorkflowID: id, WaitForCancellation: true}
-	if c.visibilityPerWorkflow(ctx) {
-		opts.TypedSearchAttributes = temporal.NewSearchAttributes(c.cycleAttributes()...)
+	stageCtx, cancelStage := workflow.WithCancel(ctx)
+	// A child's result is awaited on the cycle's context (its cancellation reaches the child
+	// through stageCtx); a stage the cycle runs itself runs on stageCtx.
+	runCtx := ctx
+	var run func(ctx workflow.Context) (StageResult, error)
+	if inline {
+		c.selfEval = newSelfEvaluation(stageCtx, c.rel, in, true)
+		run, runCtx = c.selfEval.run, stageCtx
+	} else {
+		run = c.startChild(stageCtx, stage, workflowName, id, in)
 	}
-	childCtx = workflow.WithChildOptions(childCtx, opts)
-	future := workflow.ExecuteChildWorkflow(childCtx, workflowName, in)
 	var (
 		res  StageResult
 		err  error
 		done bool
 	)
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		err = future.Get(ctx, &res)
+	workflow.Go(runCtx, func(ctx workflow.Context) {
+		res, err = run(ctx)
 		done = true
 	})
 	if aerr := workflow.Await(ctx, func() bool { return done || c.state.Cancelled }); aerr != nil {
 		return res, aerr
 	}
 	if !done {
-		cancelChild()
+		cancelStage()
 		if aerr := workflow.Await(ctx, func() bool { return done }); aerr != nil {
 			return res, aerr
 		}
 	}
+	c.selfEval = nil
 	summary := &c.state.Stages[len(c.state.Stages)-1]
 	summary.Finished, summary.Outcome = c.today(ctx), res.Outcome
 	if res.Generation != 0 {
@@ -270,12 +297,31 @@ func (c *cycle) runStage(ctx workflow.Context, stage Stage, workflowName string,
 	return res, nil
 }
 
+// startChild starts a stage's child workflow and returns what waits for its result.
+func (c *cycle) startChild(ctx workflow.Context, stage Stage, workflowName, id string, in StageInput) func(workflow.Context) (StageResult, error) {
+	opts := workflow.ChildWorkflowOptions{WorkflowID: id, WaitForCancellation: true}
+	if c.visibilityPerWorkflow(ctx) {
+		attrs := c.cycleAttributes()
+		if stage == StageSelfEvaluation && c.rel.leanStart() {
+			// The step the stage opens at once, so it has nothing to upsert when it does.
+			attrs = append(attrs, selfEvaluationStepAttributes(in)...)
+		}
+		opts.TypedSearchAttributes = temporal.NewSearchAttributes(attrs...)
+	}
+	future := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, opts), workflowName, in)
+	return func(ctx workflow.Context) (StageResult, error) {
+		var res StageResult
+		err := future.Get(ctx, &res)
+		return res, err
+	}
+}
+
 func (c *cycle) continueAsNew(ctx workflow.Context, number int, start domain.Date, state *CycleState) (CycleStatus, error) {
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return c.status(ctx), err
 	}
 	next := CycleInput{InstitutionID: c.in.InstitutionID, Number: number, StartDate: start, StartedBy: c.in.StartedBy,
-		Clock: &c.clock, PreviousTeam: c.in.PreviousTeam, State: state}
+		Clock: &c.clock, PreviousTeam: c.in.PreviousTeam, State: state, Release: c.rel.given()}
 	if state == nil {
 		next.PreviousTeam = c.state.Team
 	}
@@ -296,15 +342,21 @@ func (c *cycle) status(ctx workflow.Context) CycleStatus {
 
 // visibilityPerWorkflow reports whether this cycle runs with ChangeVisibilityPerWorkflow.
 func (c *cycle) visibilityPerWorkflow(ctx workflow.Context) bool {
-	return changed(ctx, ChangeVisibilityPerWorkflow)
+	return c.rel.changed(ctx, ChangeVisibilityPerWorkflow)
 }
 
 // cycleAttributes name the cycle every workflow of it belongs to.
 func (c *cycle) cycleAttributes() []temporal.SearchAttributeUpdate {
+	return CycleSearchAttributes(c.in.InstitutionID, c.state.Institution.Region, c.in.Number)
+}
+
+// CycleSearchAttributes name the cycle every workflow of it belongs to. A starter that knows
+// the institution's region starts the cycle with them, and the cycle need not upsert them.
+func CycleSearchAttributes(institutionID string, region domain.Region, number int) []temporal.SearchAttributeUpdate {
 	return []temporal.SearchAttributeUpdate{
-		InstitutionIDKey.ValueSet(c.in.InstitutionID),
-		RegionKey.ValueSet(string(c.state.Institution.Region)),
-		CycleNumberKey.ValueSet(int64(c.in.Number)),
+		InstitutionIDKey.ValueSet(institutionID),
+		RegionKey.ValueSet(string(region)),
+		CycleNumberKey.ValueSet(int64(number)),
 	}
 }
 
@@ -312,7 +364,7 @@ func (c *cycle) cycleAttributes() []temporal.SearchAttributeUpdate {
 // StepDueAt) are the stages' to show: a query for a step finds the stage that holds it.
 func (c *cycle) upsertSearchAttributes(ctx workflow.Context, stage Stage, due domain.Date) {
 	if c.visibilityPerWorkflow(ctx) {
-		if leanSteps(ctx) && c.attributesInPlace(ctx) {
+		if c.rel.leanSteps() && c.attributesInPlace(ctx) {
 			return
 		}
 		_ = workflow.UpsertTypedSearchAttributes(ctx, append(c.cycleAttributes(),
@@ -354,7 +406,7 @@ func (c *cycle) recordCycle(ctx workflow.Context, status, note string) {
 		row.EndedOn = c.today(ctx)
 	}
 	var a *activities.Activities
-	_ = runEffect(ctx, a.RecordCycle, row, nil)
+	_ = runEffect(ctx, c.rel, a.RecordCycle, row, nil)
 }
 
 // audit records an action once: keyed by the update that carried it, or by the cycle and
@@ -367,5 +419,5 @@ func (c *cycle) audit(ctx workflow.Context, updateID, actor, action, details str
 	entry := activities.AuditWrite{ID: id, At: workflow.Now(ctx), ActorID: actor, Action: action,
 		InstitutionID: c.in.InstitutionID, Cycle: c.in.Number, Details: details}
 	var a *activities.Activities
-	_ = runEffect(ctx, a.RecordAudit, entry, nil)
+	_ = runEffect(ctx, c.rel, a.RecordAudit, entry, nil)
 }

@@ -10,7 +10,7 @@ import (
 )
 
 // The workflow family of the accreditation cycle: one AccreditationCycle per institution and
-// one child per stage. Every name a client needs (workflow types, IDs, updates, queries) and
+// one child per stage it does not run itself (see Stage). Every name a client needs (workflow types, IDs, updates, queries) and
 // every payload type is in this file.
 
 // Workflow type names. They are stable: renaming one breaks running cycles.
@@ -41,6 +41,20 @@ const (
 // QueryStatus returns a CycleStatus from the parent and a StageStatus from a stage.
 const QueryStatus = "status"
 
+// QueryStageStatus returns a StageStatus from a cycle that runs the stage itself: a
+// self-evaluation of a cycle begun from release v12 on, whose CycleStatus.ActiveWorkflowID
+// is then the cycle's own ID. StageStatusQuery picks the query for a workflow ID.
+const QueryStageStatus = "stage-status"
+
+// StageStatusQuery is the query that asks the workflow CycleStatus.ActiveWorkflowID names for
+// its stage's status: QueryStageStatus on a cycle, QueryStatus on a stage of its own.
+func StageStatusQuery(workflowID string) string {
+	if inst, ok := InstitutionFromWorkflowID(workflowID); ok && !strings.Contains(inst, "/") {
+		return QueryStageStatus
+	}
+	return QueryStatus
+}
+
 // CycleWorkflowID names the cycle of an institution: one running cycle per institution.
 func CycleWorkflowID(institutionID string) string { return "cycle/" + institutionID }
 
@@ -57,7 +71,9 @@ func StageWorkflowID(institutionID string, cycle int, stage Stage, year int) str
 	return fmt.Sprintf("cycle/%s/%d/%s", institutionID, cycle, stage)
 }
 
-// Stage is a part of the cycle run by its own child workflow.
+// Stage is a part of the cycle. The external evaluation and the publication run as child
+// workflows; a cycle begun from release v12 on runs its self-evaluations itself, and one
+// begun before runs them as children too.
 type Stage string
 
 // The stages of PRODUCT.md §3.
@@ -101,6 +117,9 @@ type CycleInput struct {
 	PreviousTeam []string `json:"previous_team,omitempty"`
 	// State is set when a cycle continues as new in the middle of its run.
 	State *CycleState `json:"state,omitempty"`
+	// Release is the release the run begins with (LatestRelease), given by the starter and
+	// by the cycle to its next run; without it the run records the baseline marker.
+	Release int `json:"release,omitempty"`
 }
 
 // CycleState is what a cycle carries across continue-as-new.
@@ -246,7 +265,9 @@ type CycleStatus struct {
 
 // StageStatus answers QueryStatus on a stage.
 type StageStatus struct {
-	Stage      Stage          `json:"stage"`
+	Stage Stage `json:"stage"`
+	// Year is a self-evaluation's year of the cycle (1 to 3); 0 for the other stages.
+	Year       int            `json:"year,omitempty"`
 	WorkflowID string         `json:"workflow_id"`
 	Today      domain.Date    `json:"today"`
 	Clock      domain.Clock   `json:"clock"`
@@ -467,4 +488,6 @@ type StageInput struct {
 	PreviousTeam []string `json:"previous_team,omitempty"`
 	// Verdict is the final verdict, for publication.
 	Verdict domain.Verdict `json:"verdict,omitempty"`
+	// Release is the release the stage begins with, given by its cycle from release v11 on.
+	Release int `json:"release,omitempty"`
 }

@@ -51,6 +51,8 @@ func (s *step) escalates() bool { return s.atDue == "" || s.atDue == domain.Esca
 
 // stepBook holds the steps of one stage workflow.
 type stepBook struct {
+	// rel is the release the stage began with.
+	rel        began
 	stage      Stage
 	workflowID string
 	// key names this stage of this incarnation of the cycle in every idempotency key
@@ -60,6 +62,9 @@ type stepBook struct {
 	steps []*step
 	// revs orders the stage's writes to the read model.
 	revs revisions
+	// inCycle is set for a self-evaluation the cycle runs itself: with no step open, the
+	// cycle's search attributes show no step at all instead of the stage's "none".
+	inCycle bool
 	// inflight counts effects (read model, notifications) still running in coroutines; a
 	// stage settles them before it returns so none is abandoned.
 	inflight int
@@ -69,13 +74,13 @@ type stepBook struct {
 func (b *stepBook) effect(ctx workflow.Context, activity any, arg any, result any) error {
 	b.inflight++
 	defer func() { b.inflight-- }()
-	return runEffect(ctx, activity, arg, result)
+	return runEffect(ctx, b.rel, activity, arg, result)
 }
 
 // runRead reads from the store (the settings, the institution): a local activity for a
 // workflow begun from release v9 on, an activity for one begun before.
-func runRead(ctx workflow.Context, activity any, result any, args ...any) error {
-	if baselined(ctx) {
+func runRead(ctx workflow.Context, r began, activity any, result any, args ...any) error {
+	if r.baselined() {
 		return workflow.ExecuteLocalActivity(localEffectOptions(ctx), activity, args...).Get(ctx, result)
 	}
 	return workflow.ExecuteActivity(effectOptions(ctx), activity, args...).Get(ctx, result)
@@ -85,8 +90,8 @@ func runRead(ctx workflow.Context, activity any, result any, args ...any) error 
 // the history one marker instead of an activity's three events and a workflow task. Each
 // is idempotent by key, so running again after a crash is safe. Histories begun before
 // local-effects ran them as activities and replay that way.
-func runEffect(ctx workflow.Context, activity any, arg any, result any) error {
-	if changed(ctx, ChangeLocalEffects) {
+func runEffect(ctx workflow.Context, r began, activity any, arg any, result any) error {
+	if r.changed(ctx, ChangeLocalEffects) {
 		return workflow.ExecuteLocalActivity(localEffectOptions(ctx), activity, arg).Get(ctx, result)
 	}
 	return workflow.ExecuteActivity(effectOptions(ctx), activity, arg).Get(ctx, result)
@@ -97,9 +102,9 @@ func (b *stepBook) settle(ctx workflow.Context) error {
 	return workflow.Await(ctx, func() bool { return b.inflight == 0 && workflow.AllHandlersFinished(ctx) })
 }
 
-func newStepBook(ctx workflow.Context, stage Stage, in StageInput) *stepBook {
+func newStepBook(ctx workflow.Context, r began, stage Stage, in StageInput) *stepBook {
 	info := workflow.GetInfo(ctx)
-	return &stepBook{stage: stage, workflowID: info.WorkflowExecution.ID, key: stageKey(in.CycleKey, stage, in.Year), in: in}
+	return &stepBook{rel: r, stage: stage, workflowID: info.WorkflowExecution.ID, key: stageKey(in.CycleKey, stage, in.Year), in: in}
 }
 
 // today is the cycle's calendar date now.
@@ -159,11 +164,11 @@ func (b *stepBook) openStep(ctx workflow.Context, spec stepSpec) *step {
 	b.inflight++
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		var a *activities.Activities
-		if leanSteps(ctx) {
-			_ = runEffect(ctx, a.RecordStepChange, activities.StepChange{Step: &opened, Notification: &task}, nil)
+		if b.rel.leanSteps() {
+			_ = runEffect(ctx, b.rel, a.RecordStepChange, activities.StepChange{Step: &opened, Notification: &task}, nil)
 		} else {
-			_ = runEffect(ctx, a.RecordStep, opened, nil)
-			_ = runEffect(ctx, a.Notify, task, nil)
+			_ = runEffect(ctx, b.rel, a.RecordStep, opened, nil)
+			_ = runEffect(ctx, b.rel, a.Notify, task, nil)
 		}
 		b.inflight--
 		b.walkAlerts(ctx, s)
@@ -176,7 +181,7 @@ func (b *stepBook) walkAlerts(ctx workflow.Context, s *step) {
 	policy := b.in.Settings.Durations.DeadlinePolicy()
 	// Before step-policies, a step that did not escalate got no reminder: it waited for its
 	// due date and expired.
-	perStep := changed(ctx, ChangeStepPolicies)
+	perStep := b.rel.changed(ctx, ChangeStepPolicies)
 	after := s.rec.Opened.AddDays(-1)
 	for s.open() {
 		version := s.dueVersion
@@ -202,7 +207,7 @@ func (b *stepBook) walkAlerts(ctx workflow.Context, s *step) {
 		}
 		wait := b.in.Clock.TimeOf(next.Date).Sub(workflow.Now(ctx))
 		if wait > 0 {
-			fired, err := awaitWithTimeout(ctx, wait, func() bool { return !s.open() || s.dueVersion != version })
+			fired, err := awaitWithTimeout(ctx, b.rel, wait, func() bool { return !s.open() || s.dueVersion != version })
 			if err != nil {
 				return // the stage was cancelled; cancel() withdraws the step
 			}
@@ -232,7 +237,7 @@ func (b *stepBook) walkAlerts(ctx workflow.Context, s *step) {
 		}
 		b.sendAlert(ctx, s, next)
 		after = next.Date
-		if leanSteps(ctx) && next.Kind == domain.AlertEscalation && next.Level >= domain.RepeatedEscalation {
+		if b.rel.leanSteps() && next.Kind == domain.AlertEscalation && next.Level >= domain.RepeatedEscalation {
 			// The later repeats come from the read model (activities.RepeatEscalations):
 			// wait, without a timer, until the step closes or its due date moves.
 			version := s.dueVersion
@@ -273,7 +278,7 @@ func (b *stepBook) sendAlert(ctx workflow.Context, s *step, alert domain.Alert) 
 	}
 	var sent []string
 	switch {
-	case alert.Kind == domain.AlertEscalation && leanSteps(ctx):
+	case alert.Kind == domain.AlertEscalation && b.rel.leanSteps():
 		s.rec.Escalation = alert.Level
 		sent = b.change(ctx, s, kind, alert.Level, alert.Date, recipients)
 	case alert.Kind == domain.AlertEscalation:
@@ -378,7 +383,7 @@ func (b *stepBook) recordDocument(ctx workflow.Context, s *step, rec activities.
 // persistAndNotify writes the step's row and queues a notification about it: one effect from
 // release v10 on, two before.
 func (b *stepBook) persistAndNotify(ctx workflow.Context, s *step, kind activities.NotificationKind, level int, on domain.Date, to []activities.Recipient) []string {
-	if !leanSteps(ctx) {
+	if !b.rel.leanSteps() {
 		b.persist(ctx, s)
 		return b.notify(ctx, s, kind, level, on, to)
 	}
@@ -431,15 +436,22 @@ func (b *stepBook) updateSearchAttributes(ctx workflow.Context) {
 		}
 	}
 	shown := shownStep{key: "none"}
+	if b.inCycle {
+		shown.key = ""
+	}
 	if len(open) > 0 {
 		sort.SliceStable(open, func(i, j int) bool { return open[i].rec.Due.Before(open[j].rec.Due) })
 		first := open[0]
 		shown = shownStep{key: first.rec.Key, holder: first.rec.HolderID, due: b.in.Clock.TimeOf(first.rec.Due)}
 	}
-	if leanSteps(ctx) && shown.same(shownStepOf(workflow.GetTypedSearchAttributes(ctx))) {
+	if b.rel.leanSteps() && shown.same(shownStepOf(workflow.GetTypedSearchAttributes(ctx))) {
 		return
 	}
-	if len(open) == 0 {
+	switch {
+	case len(open) == 0 && b.inCycle:
+		_ = workflow.UpsertTypedSearchAttributes(ctx, StepKey.ValueUnset(), StepHolderKey.ValueUnset(), StepDueAtKey.ValueUnset())
+		return
+	case len(open) == 0:
 		_ = workflow.UpsertTypedSearchAttributes(ctx,
 			StepKey.ValueSet(shown.key), StepHolderKey.ValueUnset(), StepDueAtKey.ValueUnset())
 		return
@@ -525,8 +537,8 @@ func checkOptions(ctx workflow.Context) workflow.Context {
 // came first. From release v10 on it cancels its timer when cond comes first: a step
 // answered before its reminder then leaves no timer behind to fire later and wake the
 // workflow for nothing (the SDK's AwaitWithTimeout leaves it running).
-func awaitWithTimeout(ctx workflow.Context, d time.Duration, cond func() bool) (bool, error) {
-	if !leanSteps(ctx) {
+func awaitWithTimeout(ctx workflow.Context, r began, d time.Duration, cond func() bool) (bool, error) {
+	if !r.leanSteps() {
 		return workflow.AwaitWithTimeout(ctx, d, cond)
 	}
 	if cond() {

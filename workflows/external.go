@@ -15,14 +15,13 @@ import (
 // with a verdict, hears the institution, follows up (action plan or revisit), and takes an
 // appeal if one comes. It returns the final verdict and the team.
 func ExternalEvaluation(ctx workflow.Context, in StageInput) (StageResult, error) {
-	begin(ctx)
-	e := &external{book: newStepBook(ctx, StageExternalEvaluation, in), seats: map[domain.TeamRole]*seat{},
+	e := &external{book: newStepBook(ctx, begin(ctx, in.Release), StageExternalEvaluation, in), seats: map[domain.TeamRole]*seat{},
 		teamLock: workflow.NewMutex(ctx)}
 	if err := e.register(ctx); err != nil {
 		return StageResult{}, err
 	}
 	// Read after the handlers are in place; the report and plan validators need it, long after.
-	gen, err := generationNumbered(ctx, in.Generation)
+	gen, err := generationNumbered(ctx, e.book.rel, in.Generation)
 	if err != nil {
 		return StageResult{}, err
 	}
@@ -178,7 +177,7 @@ func (e *external) awaitStep(ctx workflow.Context, spec stepSpec) error {
 // the visit waits, and the notices follow the new date. Cycles that agreed a date before
 // this change opened the visit step at once.
 func (e *external) awaitVisitDay(ctx workflow.Context, kind string, v *visit) error {
-	if !changed(ctx, ChangeVisitOnItsDay) {
+	if !e.book.rel.changed(ctx, ChangeVisitOnItsDay) {
 		return nil
 	}
 	e.awaitingVisitDay = true
@@ -193,7 +192,7 @@ func (e *external) awaitVisitDay(ctx workflow.Context, kind string, v *visit) er
 			target = notice
 		}
 		if wait := e.book.in.Clock.TimeOf(target).Sub(workflow.Now(ctx)); wait > 0 {
-			moved, err := awaitWithTimeout(ctx, wait, func() bool { return e.dateMoves != moves })
+			moved, err := awaitWithTimeout(ctx, e.book.rel, wait, func() bool { return e.dateMoves != moves })
 			if err != nil {
 				return err
 			}
@@ -342,7 +341,7 @@ func (e *external) recordFinal(ctx workflow.Context) {
 		id = e.book.key + "/" + StepRevisitReport
 	}
 	var a *activities.Activities
-	_ = runEffect(ctx, a.RecordFinalVerdict,
+	_ = runEffect(ctx, e.book.rel, a.RecordFinalVerdict,
 		activities.FinalVerdict{ReportID: id, Verdict: int(e.final), On: e.finalOn, Revision: e.book.revs.next(ctx)}, nil)
 }
 

@@ -12,7 +12,7 @@ import (
 // (PRODUCT.md §3.3): the verdict and its meaning, never personal data, and tells the
 // institution manager that it is out.
 func Publication(ctx workflow.Context, in StageInput) (StageResult, error) {
-	begin(ctx)
+	rel := begin(ctx, in.Release)
 	today := in.Clock.DateAt(workflow.Now(ctx))
 	id := workflow.GetInfo(ctx).WorkflowExecution.ID
 	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (StageStatus, error) {
@@ -24,7 +24,7 @@ func Publication(ctx workflow.Context, in StageInput) (StageResult, error) {
 	var a *activities.Activities
 	pub := activities.PublicationWrite{InstitutionID: in.InstitutionID, Cycle: in.Cycle, Verdict: int(in.Verdict),
 		PublishedOn: today, Summary: summary, Generation: in.Generation}
-	if err := runEffect(ctx, a.Publish, pub, nil); err != nil {
+	if err := runEffect(ctx, rel, a.Publish, pub, nil); err != nil {
 		return StageResult{}, err
 	}
 	n := activities.Notification{
@@ -32,7 +32,7 @@ func Publication(ctx workflow.Context, in StageInput) (StageResult, error) {
 		InstitutionID: in.InstitutionID, Institution: in.Institution.Name, Region: in.Institution.Region, Cycle: in.Cycle,
 		Step: string(StagePublication), Title: "Resultatet er offentliggjort", On: today, Text: summary,
 	}
-	if err := runEffect(ctx, a.Notify, n, nil); err != nil {
+	if err := runEffect(ctx, rel, a.Notify, n, nil); err != nil {
 		return StageResult{}, err
 	}
 	return StageResult{Outcome: "published " + today.String(), Verdict: in.Verdict}, nil

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/kvalitetsmodel/accredit/activities"
@@ -12,49 +13,86 @@ import (
 
 // SelfEvaluation is one year's self-evaluation (PRODUCT.md §3.1): the institution manager,
 // with staff and possibly users and relatives, rates every standard of the catalogue
-// generation in force and records indicator values, within 8 weeks of the opening.
+// generation in force and records indicator values, within 8 weeks of the opening. Cycles
+// begun from release v12 on run it themselves (selfEvaluation); this child workflow runs the
+// self-evaluations of cycles begun before.
 func SelfEvaluation(ctx workflow.Context, in StageInput) (StageResult, error) {
-	begin(ctx)
-	book := newStepBook(ctx, StageSelfEvaluation, in)
+	se := newSelfEvaluation(ctx, begin(ctx, in.Release), in, false)
 	// The handlers are in place before the catalogue is read, so a status query never finds
-	// the stage without them; the validator reads gen when a submission comes.
-	var gen domain.Generation
-	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (StageStatus, error) {
-		return StageStatus{Stage: StageSelfEvaluation, WorkflowID: book.workflowID, Today: book.today(ctx), Clock: in.Clock, Steps: book.records()}, nil
+	// the stage without them.
+	if err := workflow.SetQueryHandler(ctx, QueryStatus, func() (StageStatus, error) { return se.status(ctx), nil }); err != nil {
+		return StageResult{}, err
+	}
+	if err := registerSelfEvaluationActions(ctx, func() *selfEvaluation { return se }); err != nil {
+		return StageResult{}, err
+	}
+	return se.run(ctx)
+}
+
+// selfEvaluation is one year's self-evaluation while it runs, in its own workflow or in the
+// cycle's.
+type selfEvaluation struct {
+	book *stepBook
+	// gen is the catalogue generation in force, which a submission is checked against; it is
+	// read when the stage begins.
+	gen domain.Generation
+}
+
+// newSelfEvaluation begins a self-evaluation; inCycle says the cycle runs it in its own
+// workflow (stepBook.inCycle).
+func newSelfEvaluation(ctx workflow.Context, r began, in StageInput, inCycle bool) *selfEvaluation {
+	book := newStepBook(ctx, r, StageSelfEvaluation, in)
+	book.inCycle = inCycle
+	return &selfEvaluation{book: book}
+}
+
+// registerSelfEvaluationActions installs the submission and the secretariat's actions on the
+// self-evaluation current returns: a stage's own, or the one a cycle runs (nil between them).
+func registerSelfEvaluationActions(ctx workflow.Context, current func() *selfEvaluation) error {
+	if err := registerSecretariatActions(ctx, func() *stepBook {
+		if se := current(); se != nil {
+			return se.book
+		}
+		return nil
 	}); err != nil {
-		return StageResult{}, err
+		return err
 	}
-	if err := book.registerSecretariatActions(ctx); err != nil {
-		return StageResult{}, err
-	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateSubmitSelfEvaluation,
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateSubmitSelfEvaluation,
 		func(ctx workflow.Context, req SelfEvaluationSubmission) (StepRecord, error) {
-			s := book.find(StepSelfEvaluation)
-			book.closeStep(ctx, s, StepDone, req.Actor, fmt.Sprintf("%d standards rated", len(req.Ratings)))
-			book.recordSelfEvaluation(ctx, s, req)
-			book.audit(ctx, req.Actor, "submit-self-evaluation", s.rec.Key, fmt.Sprintf("year %d", in.Year))
-			return s.rec, nil
+			se := current()
+			if se == nil {
+				return StepRecord{}, errNoStageHere
+			}
+			return se.submit(ctx, req), nil
 		},
 		workflow.UpdateHandlerOptions{Validator: refusing(func(ctx workflow.Context, req SelfEvaluationSubmission) error {
-			if _, err := book.requireHolder(StepSelfEvaluation, req.Actor); err != nil {
+			se := current()
+			if se == nil {
+				return errNoStageHere
+			}
+			if _, err := se.book.requireHolder(StepSelfEvaluation, req.Actor); err != nil {
 				return err
 			}
-			return ValidateSelfEvaluation(gen, req, in.Opens.Year)
-		})}); err != nil {
-		return StageResult{}, err
-	}
+			return ValidateSelfEvaluation(se.gen, req, se.book.in.Opens.Year)
+		})})
+}
 
-	gen, err := generationInForce(ctx, in.Opens, in.Generation)
+// run reads the catalogue in force, opens the step for the institution manager and waits
+// until it is submitted, waived or withdrawn.
+func (se *selfEvaluation) run(ctx workflow.Context) (StageResult, error) {
+	book, in := se.book, se.book.in
+	gen, err := generationInForce(ctx, book.rel, in.Opens, in.Generation)
 	if err != nil {
 		return StageResult{}, err
 	}
+	se.gen = gen
 	manager := in.Institution.ManagerID
 	st := book.openStep(ctx, stepSpec{
 		Key:               StepSelfEvaluation,
 		Title:             fmt.Sprintf("Selvevaluering %d (år %d)", in.Opens.Year, in.Year),
 		HolderID:          manager,
 		HolderRole:        string(domain.RoleInstitutionManager),
-		Due:               domain.DueDate(in.Opens, in.Settings.Durations.SelfEvaluationDue),
+		Due:               selfEvaluationDue(in),
 		FirstEscalationTo: manager,
 	})
 	if err := book.awaitClosed(ctx, st); err != nil {
@@ -64,6 +102,36 @@ func SelfEvaluation(ctx workflow.Context, in StageInput) (StageResult, error) {
 		return book.finishCancelled(ctx), nil
 	}
 	return StageResult{Steps: book.records(), Outcome: string(st.rec.Status), Generation: gen.Number}, nil
+}
+
+func (se *selfEvaluation) submit(ctx workflow.Context, req SelfEvaluationSubmission) StepRecord {
+	book := se.book
+	s := book.find(StepSelfEvaluation)
+	book.closeStep(ctx, s, StepDone, req.Actor, fmt.Sprintf("%d standards rated", len(req.Ratings)))
+	book.recordSelfEvaluation(ctx, s, req)
+	book.audit(ctx, req.Actor, "submit-self-evaluation", s.rec.Key, fmt.Sprintf("year %d", book.in.Year))
+	return s.rec
+}
+
+func (se *selfEvaluation) status(ctx workflow.Context) StageStatus {
+	b := se.book
+	return StageStatus{Stage: StageSelfEvaluation, Year: b.in.Year, WorkflowID: b.workflowID, Today: b.today(ctx), Clock: b.in.Clock, Steps: b.records()}
+}
+
+// selfEvaluationDue is when the self-evaluation opening on in.Opens is due.
+func selfEvaluationDue(in StageInput) domain.Date {
+	return domain.DueDate(in.Opens, in.Settings.Durations.SelfEvaluationDue)
+}
+
+// selfEvaluationStepAttributes are the search attributes of the step a self-evaluation opens
+// at once (stepBook.updateSearchAttributes shows the same): its cycle starts the stage with
+// them, and the stage then has nothing to upsert.
+func selfEvaluationStepAttributes(in StageInput) []temporal.SearchAttributeUpdate {
+	return []temporal.SearchAttributeUpdate{
+		StepKey.ValueSet(StepSelfEvaluation),
+		StepHolderKey.ValueSet(in.Institution.ManagerID),
+		StepDueAtKey.ValueSet(in.Clock.TimeOf(selfEvaluationDue(in))),
+	}
 }
 
 // ValidateSelfEvaluation checks a submission against the catalogue generation in force:

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -21,16 +22,34 @@ func stepKind(key string) string {
 }
 
 // registerSecretariatActions lets the secretariat extend any open step and waive the
-// waivable ones, in every stage.
+// waivable ones, in a stage's own workflow.
 func (b *stepBook) registerSecretariatActions(ctx workflow.Context) error {
+	return registerSecretariatActions(ctx, func() *stepBook { return b })
+}
+
+// errNoStageHere refuses a step action sent to a cycle while it runs no stage itself.
+var errNoStageHere = errors.New("no self-evaluation of this cycle is open now: the stage that runs takes the action (starter cycle status shows it)")
+
+// registerSecretariatActions lets the secretariat extend and waive the steps of the stage
+// current returns: a stage's own, or, in a cycle, the self-evaluation it runs (nil between
+// them).
+func registerSecretariatActions(ctx workflow.Context, current func() *stepBook) error {
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateExtendDeadline,
 		func(ctx workflow.Context, req Extension) (StepRecord, error) {
+			b := current()
+			if b == nil {
+				return StepRecord{}, errNoStageHere
+			}
 			s := b.find(req.Step)
 			b.extend(ctx, s, req.NewDue, req.Actor, req.Reason)
 			b.audit(ctx, req.Actor, "extend-deadline", s.rec.Key, fmt.Sprintf("new due %s: %s", req.NewDue, excerpt(req.Reason, auditExcerpt)))
 			return s.rec, nil
 		},
 		workflow.UpdateHandlerOptions{Validator: refusing(func(ctx workflow.Context, req Extension) error {
+			b := current()
+			if b == nil {
+				return errNoStageHere
+			}
 			if err := b.requireSecretariat(req.Actor); err != nil {
 				return err
 			}
@@ -50,12 +69,20 @@ func (b *stepBook) registerSecretariatActions(ctx workflow.Context) error {
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateWaiveStep,
 		func(ctx workflow.Context, req Waiver) (StepRecord, error) {
+			b := current()
+			if b == nil {
+				return StepRecord{}, errNoStageHere
+			}
 			s := b.find(req.Step)
 			b.closeStep(ctx, s, StepWaived, req.Actor, excerpt(req.Reason, noteExcerpt))
 			b.audit(ctx, req.Actor, "waive-step", s.rec.Key, excerpt(req.Reason, auditExcerpt))
 			return s.rec, nil
 		},
 		workflow.UpdateHandlerOptions{Validator: refusing(func(ctx workflow.Context, req Waiver) error {
+			b := current()
+			if b == nil {
+				return errNoStageHere
+			}
 			if err := b.requireSecretariat(req.Actor); err != nil {
 				return err
 			}
@@ -138,8 +165,8 @@ func (b *stepBook) finishCancelled(ctx workflow.Context) StageResult {
 // generationInForce is the catalogue generation in force on a date, from the domain store,
 // where the regions import their own. Stages begun before the catalogue came from the store
 // use the shipped generation of the cycle's number.
-func generationInForce(ctx workflow.Context, on domain.Date, number int) (domain.Generation, error) {
-	if !changed(ctx, ChangeCatalogueFromStore) {
+func generationInForce(ctx workflow.Context, r began, on domain.Date, number int) (domain.Generation, error) {
+	if !r.changed(ctx, ChangeCatalogueFromStore) {
 		return generation(number)
 	}
 	var a *activities.Activities
@@ -150,8 +177,8 @@ func generationInForce(ctx workflow.Context, on domain.Date, number int) (domain
 
 // generationNumbered is a catalogue generation by number, from the domain store; stages begun
 // before the catalogue came from the store use the shipped one.
-func generationNumbered(ctx workflow.Context, number int) (domain.Generation, error) {
-	if !changed(ctx, ChangeCatalogueFromStore) {
+func generationNumbered(ctx workflow.Context, r began, number int) (domain.Generation, error) {
+	if !r.changed(ctx, ChangeCatalogueFromStore) {
 		return generation(number)
 	}
 	var a *activities.Activities

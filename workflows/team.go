@@ -67,7 +67,7 @@ func (e *external) assembleTeam(ctx workflow.Context) error {
 	for {
 		if e.teamComplete() {
 			e.settleTrainee(ctx)
-			if changed(ctx, ChangeAnnounceTeam) {
+			if e.book.rel.changed(ctx, ChangeAnnounceTeam) {
 				e.announceTeam(ctx)
 			}
 			return nil
@@ -416,7 +416,7 @@ func (e *external) assignReviewer(ctx workflow.Context, req ReviewerAssignment) 
 	e.excluded = append(e.excluded, req.PersonID)
 	e.teamVersion++
 	e.recordAssignment(ctx, m, e.today(ctx), e.today(ctx), e.today(ctx))
-	if changed(ctx, ChangeTellHandSeatedMember) {
+	if e.book.rel.changed(ctx, ChangeTellHandSeatedMember) {
 		e.tellSeated(ctx, m)
 	}
 	e.book.audit(ctx, req.Actor, "assign-reviewer", string(req.Seat), fmt.Sprintf("%s (replacing %q)%s: %s", req.PersonID, previous, overriding(req.Overrides), excerpt(req.Reason, auditExcerpt)))

@@ -1,6 +1,10 @@
 package workflows
 
-import "go.temporal.io/sdk/workflow"
+import (
+	"fmt"
+
+	"go.temporal.io/sdk/workflow"
+)
 
 // Behaviour changes to running workflows, each behind workflow.GetVersion. A cycle runs for
 // years across many deploys: a history recorded before a change must replay on the old
@@ -51,33 +55,74 @@ const (
 	// of firing later for nothing, and a workflow upserts a search attribute only when its
 	// value changes.
 	releaseLeanSteps = 2
+	// releaseLeanStart (release v11): a workflow is told its release in its input instead of
+	// recording the baseline marker (a marker and an upsert of TemporalChangeVersion, which
+	// the server writes to its visibility store once more): the starter tells a new cycle,
+	// a cycle tells its stages and its next run. A self-evaluation starts with its step's
+	// search attributes in place, so it upserts nothing when the step opens.
+	releaseLeanStart = 3
+	// releaseInlineSelfEvaluation (release v12): the cycle runs its self-evaluations itself
+	// instead of as child workflows, so a cycle reaches its first open step with one workflow
+	// start and one workflow task. The cycle takes the self-evaluation's updates (submit,
+	// extend, waive) and answers QueryStageStatus while one runs.
+	releaseInlineSelfEvaluation = 4
 	// latestRelease is what a workflow begun now records.
-	latestRelease = releaseLeanSteps
+	latestRelease = releaseInlineSelfEvaluation
 )
 
 // BaselineVersions lists every version of the baseline marker, oldest first; each must be
 // covered by an archived history that recorded it.
-var BaselineVersions = []int{releaseV9, releaseLeanSteps}
+var BaselineVersions = []int{releaseV9, releaseLeanSteps, releaseLeanStart, releaseInlineSelfEvaluation}
+
+// LatestRelease is the release this build runs new workflows on: what the starter puts in
+// CycleInput.Release. A worker refuses (and retries) a workflow given a later release than
+// its own, so deploy workers before the starters and web apps that start cycles.
+func LatestRelease() int { return latestRelease }
+
+// began is the release a workflow began with; begin settles it.
+type began workflow.Version
 
 // begin is the first thing every workflow does: it settles, once, which release the workflow
-// began with. A history recorded before release v9 has no marker here and replays as before.
-func begin(ctx workflow.Context) { _ = release(ctx) }
-
-// release is the baseline marker's version: 0 for a workflow begun before release v9.
-func release(ctx workflow.Context) workflow.Version {
-	return workflow.GetVersion(ctx, ChangeBaseline, workflow.DefaultVersion, latestRelease)
+// began with. A workflow given its release in its input (from release v11 on) records
+// nothing; otherwise the baseline marker says, and a history recorded before release v9 has
+// no marker and replays as before.
+func begin(ctx workflow.Context, given int) began {
+	if given == 0 {
+		return began(workflow.GetVersion(ctx, ChangeBaseline, workflow.DefaultVersion, latestRelease))
+	}
+	if given > latestRelease {
+		// A panic fails the workflow task, which the server retries until a worker that knows
+		// the release takes it.
+		panic(fmt.Sprintf("this worker runs releases up to %d, and the workflow was started for release %d: deploy the newer worker", latestRelease, given))
+	}
+	return began(given)
 }
 
 // baselined reports whether the workflow began from release v9 on.
-func baselined(ctx workflow.Context) bool { return release(ctx) >= releaseV9 }
+func (r began) baselined() bool { return r >= releaseV9 }
 
 // leanSteps reports whether the workflow began from release v10 on (releaseLeanSteps).
-func leanSteps(ctx workflow.Context) bool { return release(ctx) >= releaseLeanSteps }
+func (r began) leanSteps() bool { return r >= releaseLeanSteps }
+
+// leanStart reports whether the workflow began from release v11 on (releaseLeanStart).
+func (r began) leanStart() bool { return r >= releaseLeanStart }
+
+// inlineSelfEvaluation reports whether the cycle runs its self-evaluations itself (release v12).
+func (r began) inlineSelfEvaluation() bool { return r >= releaseInlineSelfEvaluation }
+
+// given is the release to put in the input of a workflow this one starts: none before
+// release v11, whose stages recorded the marker themselves.
+func (r began) given() int {
+	if !r.leanStart() {
+		return 0
+	}
+	return latestRelease
+}
 
 // changed reports whether a change is in effect for this workflow: always for one begun from
 // release v9 on, and otherwise as its own marker says (recorded the first time it is asked).
-func changed(ctx workflow.Context, change string) bool {
-	return baselined(ctx) || workflow.GetVersion(ctx, change, workflow.DefaultVersion, 1) >= 1
+func (r began) changed(ctx workflow.Context, change string) bool {
+	return r.baselined() || workflow.GetVersion(ctx, change, workflow.DefaultVersion, 1) >= 1
 }
 
 // ChangeIDs lists every change ID the workflows use, oldest first.
