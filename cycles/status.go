@@ -127,11 +127,32 @@ func (c *Client) statusOnce(ctx context.Context, inst string) (v Status, startin
 		v.Note = fmt.Sprintf("stage %s (%s) is starting", st.Stage, st.ActiveWorkflowID)
 		return v, true, nil
 	case errors.As(err, &refused):
+		// A self-evaluation the cycle runs itself answers QueryStageStatus only while it runs:
+		// asked in the instant it ended, the cycle has moved on, and a fresh read shows where.
+		moved, err := c.movedOn(ctx, inst, st)
+		if err != nil {
+			return Status{}, false, err
+		}
+		if moved {
+			v.Note = fmt.Sprintf("stage %s (%s) has just ended", st.Stage, st.ActiveWorkflowID)
+			return v, true, nil
+		}
 		v.Note = fmt.Sprintf("stage %s (%s) is running and answers no status query", st.Stage, st.ActiveWorkflowID)
 		return v, false, nil
 	default:
 		return Status{}, false, err
 	}
+}
+
+// movedOn reports whether the cycle is now in another stage (or another run of one) than it
+// was when it answered was.
+func (c *Client) movedOn(ctx context.Context, inst string, was workflows.CycleStatus) (bool, error) {
+	now, err := c.CycleStatus(ctx, inst)
+	if err != nil {
+		return false, err
+	}
+	return now.Number != was.Number || now.Stage != was.Stage ||
+		now.ActiveWorkflowID != was.ActiveWorkflowID || len(now.Stages) != len(was.Stages), nil
 }
 
 // query asks a workflow for its status, retrying while its first workflow task has not run.
