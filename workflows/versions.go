@@ -95,6 +95,15 @@ func begin(ctx workflow.Context, given int) began {
 		// the release takes it.
 		panic(fmt.Sprintf("this worker runs releases up to %d, and the workflow was started for release %d: deploy the newer worker", latestRelease, given))
 	}
+	// A worker from before release v11 ignores the release in the input: if one ran the first
+	// task (a cycle started by a new starter while the old version was still current), it
+	// recorded the baseline marker, and the history goes on as that release. Replay is the only
+	// time the marker can be there, and reading it then records nothing.
+	if workflow.IsReplaying(ctx) {
+		if v := workflow.GetVersion(ctx, ChangeBaseline, workflow.DefaultVersion, latestRelease); v != workflow.DefaultVersion {
+			return began(v)
+		}
+	}
 	return began(given)
 }
 
