@@ -248,18 +248,22 @@ func (c *cycle) runStage(ctx workflow.Context, stage Stage, workflowName string,
 	if inline {
 		id = CycleWorkflowID(c.in.InstitutionID)
 	}
+	stageCtx, cancelStage := workflow.WithCancel(ctx)
 	c.stage, c.active = stage, id
+	if inline {
+		// In place before the cycle's row is written, so that a query or an update between
+		// the two finds a self-evaluation that has not opened its step yet, not none.
+		c.selfEval = newSelfEvaluation(stageCtx, c.rel, in, true)
+	}
 	c.state.Stages = append(c.state.Stages, StageSummary{Stage: stage, Year: year, WorkflowID: id, Started: c.today(ctx)})
 	c.upsertSearchAttributes(ctx, stage, domain.Date{})
 	c.recordCycle(ctx, "running", "")
 
-	stageCtx, cancelStage := workflow.WithCancel(ctx)
 	// A child's result is awaited on the cycle's context (its cancellation reaches the child
 	// through stageCtx); a stage the cycle runs itself runs on stageCtx.
 	runCtx := ctx
 	var run func(ctx workflow.Context) (StageResult, error)
 	if inline {
-		c.selfEval = newSelfEvaluation(stageCtx, c.rel, in, true)
 		run, runCtx = c.selfEval.run, stageCtx
 	} else {
 		run = c.startChild(stageCtx, stage, workflowName, id, in)
