@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -46,4 +47,41 @@ func TestInFlightWaitsForFirstStepsAndGivesUpOnAStall(t *testing.T) {
 		t.Fatalf("after H-01 opened its first step: %v (writing it: %v), want room", err, <-upsertErr)
 	}
 	f.close()
+}
+
+// TestBulkStartAheadOfTimeDoesNotWaitForFirstSteps: with real days, cycles started for a date
+// ahead rest until then, so --in-flight does not hold the bulk start back waiting for first
+// steps that cannot open yet (it would stall and then blame the worker), and --wait-open,
+// which would wait until that date, is refused before anything starts.
+func TestBulkStartAheadOfTimeDoesNotWaitForFirstSteps(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the embedded Temporal server")
+	}
+	defer func(d time.Duration) { inFlightStall = d }(inFlightStall)
+	inFlightStall = 300 * time.Millisecond
+	env := fixture.EmbeddedEnviron(t) // real days
+	startShortDayService(t, env)
+	for _, what := range []string{"institutions", "people"} {
+		mustStart(t, env, what, "import", filepath.Join("..", "examples", what+".csv"), "--as", nationalSecretariat)
+	}
+	ahead := domain.DateOf(time.Now()).AddDays(30).String()
+
+	code, _, stderr := runStarter(t, env, "cycle", "start", "--region", "hovedstaden", "--start", ahead, "--wait-open", "--as", "P-131")
+	if code != ExitRejected || !strings.Contains(stderr, "leave out --wait-open") {
+		t.Fatalf("--wait-open with a start date ahead: exit %d, %q; want it refused", code, stderr)
+	}
+	if code, _, stderr := runStarter(t, env, "cycle", "status", "H-01"); code != ExitRejected || !strings.Contains(stderr, "no cycle has been started") {
+		t.Fatalf("after the refused start, cycle status H-01: exit %d, %q; want no cycle", code, stderr)
+	}
+
+	code, stdout, stderr := runStarter(t, env, "cycle", "start", "--region", "hovedstaden", "--start", ahead, "--in-flight", "1", "--as", "P-131")
+	if code != ExitOK {
+		t.Fatalf("bulk start for %s: exit %d: %s", ahead, code, stderr)
+	}
+	if strings.Contains(stderr, "--in-flight") || strings.Contains(stderr, "worker running") {
+		t.Errorf("the bulk start waited for first steps that open on %s: %s", ahead, stderr)
+	}
+	if !strings.Contains(stdout, "8 started") {
+		t.Errorf("want the region's 8 cycles started: %s", stdout)
+	}
 }

@@ -102,6 +102,12 @@ for a region or all, it is skipped and reported on its line, and counted in the 
 					open = append(open, in)
 				}
 			}
+			// With real days a cycle rests until its start date and opens its first step then:
+			// there is nothing to wait for before it.
+			startsLater := a.cfg.DayLength == 24*time.Hour && startDate.After(domain.DateOf(a.now()))
+			if inst == "" && startsLater && waitOpen {
+				return rejected("--wait-open waits until the cycles have opened their first step, which cycles starting on %s do on that day: leave out --wait-open", startDate)
+			}
 			var cc *cycles.Client
 			if len(open) > 0 {
 				var done func()
@@ -127,6 +133,9 @@ for a region or all, it is skipped and reported on its line, and counted in the 
 			}
 			if inFlight < 0 || inFlight > 100_000 {
 				return rejected("--in-flight is %d: give 0 (no limit) to 100000 started cycles waiting for their first step", inFlight)
+			}
+			if startsLater {
+				inFlight = 0
 			}
 			results := make([]startResult, 0, len(targets))
 			counts := map[string]int{}
@@ -208,8 +217,8 @@ for a region or all, it is skipped and reported on its line, and counted in the 
 	addActorFlag(cmd, &as, "the secretariat")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
 	cmd.Flags().IntVar(&concurrency, "concurrency", 8, "with --region or --all: how many cycles are started at a time")
-	cmd.Flags().IntVar(&inFlight, "in-flight", 200, "with --region or --all: start no more while this many started cycles wait for their first step (0: no limit)")
-	cmd.Flags().BoolVar(&waitOpen, "wait-open", false, "with --region or --all: wait until every started cycle has opened its first step")
+	cmd.Flags().IntVar(&inFlight, "in-flight", 200, "with --region or --all: start no more while this many started cycles wait for their first step (0: no limit; cycles that start on a later date are not waited for)")
+	cmd.Flags().BoolVar(&waitOpen, "wait-open", false, "with --region or --all: wait until every started cycle has opened its first step (not with a --start date ahead)")
 	cmd.Flags().DurationVar(&waitTimeout, "wait-timeout", 30*time.Minute, "how long --wait-open waits")
 	return cmd
 }
