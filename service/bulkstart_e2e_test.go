@@ -25,8 +25,7 @@ func TestBulkStartWaitsUntilEveryCycleIsUnderWay(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	a := newCLIActor(t, cfg)
-	a.mustRun(ctx, "institutions", "import", "../examples/institutions.csv", "--as", secretariatH)
-	a.mustRun(ctx, "people", "import", "../examples/people.csv", "--as", secretariatH)
+	a.importExamples(ctx)
 
 	code, out, errOut := a.run(ctx, "cycle", "start", "--region", "hovedstaden", "--as", secretariatH, "--json",
 		"--concurrency", "3", "--in-flight", "2", "--wait-open")

@@ -40,8 +40,7 @@ func TestRestingCyclesLeaveTheStickyCache(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	a := newCLIActor(t, cfg)
-	a.mustRun(ctx, "institutions", "import", "../examples/institutions.csv", "--as", secretariatH)
-	a.mustRun(ctx, "people", "import", "../examples/people.csv", "--as", secretariatH)
+	a.importExamples(ctx)
 	a.mustRun(ctx, "cycle", "start", "--all", "--as", "P-136", "--json", "--wait-open")
 
 	// Evicted cycles end their goroutines as the cache lets them go; a resting cycle in the

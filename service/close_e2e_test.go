@@ -31,8 +31,7 @@ func TestClosingAnInstitutionCancelsItsCycle(t *testing.T) {
 	defer cancel()
 
 	a := newCLIActor(t, cfg)
-	a.mustRun(ctx, "institutions", "import", "../examples/institutions.csv", "--as", secretariatH)
-	a.mustRun(ctx, "people", "import", "../examples/people.csv", "--as", secretariatH)
+	a.importExamples(ctx)
 	today := domain.DateOf(time.Now())
 	for _, inst := range []string{"H-02", "H-03"} {
 		a.mustRun(ctx, "cycle", "start", "--institution", inst, "--as", secretariatH)

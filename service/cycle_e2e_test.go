@@ -34,6 +34,13 @@ func newCLIActor(t *testing.T, cfg config.Config) *cliActor {
 	}}
 }
 
+// importExamples imports the example registry (examples/institutions.csv and people.csv).
+func (a *cliActor) importExamples(ctx context.Context) {
+	a.t.Helper()
+	a.mustRun(ctx, "institutions", "import", "../examples/institutions.csv", "--as", secretariatH)
+	a.mustRun(ctx, "people", "import", "../examples/people.csv", "--as", secretariatH)
+}
+
 // run executes one starter command and returns its exit code, stdout and stderr.
 func (a *cliActor) run(ctx context.Context, args ...string) (int, string, string) {
 	var stdout, stderr bytes.Buffer
@@ -161,8 +168,7 @@ func TestWholeCycleThroughTheStarter(t *testing.T) {
 
 	a := newCLIActor(t, cfg)
 	a.mustRun(ctx, "ping")
-	a.mustRun(ctx, "institutions", "import", "../examples/institutions.csv", "--as", secretariatH)
-	a.mustRun(ctx, "people", "import", "../examples/people.csv", "--as", secretariatH)
+	a.importExamples(ctx)
 	start := domain.DateOf(time.Now())
 	a.mustRun(ctx, "cycle", "start", "--institution", "H-07", "--start", start.String(), "--as", secretariatH)
 	// Right after the start, status shows the first stage and its step, never an empty cycle.
