@@ -2,11 +2,9 @@ package service_test
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/kvalitetsmodel/accredit/cli"
 )
@@ -20,12 +18,7 @@ func TestBulkStartWaitsUntilEveryCycleIsUnderWay(t *testing.T) {
 		t.Skip("starts the embedded Temporal server")
 	}
 	cfg := testConfig(t, t.TempDir())
-	s := startService(t, cfg)
-	defer s.Stop()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	a := newCLIActor(t, cfg)
-	a.importExamples(ctx)
+	ctx, s, a := upWithExamples(t, cfg)
 
 	code, out, errOut := a.run(ctx, "cycle", "start", "--region", "hovedstaden", "--as", secretariatH, "--json",
 		"--concurrency", "3", "--in-flight", "2", "--wait-open")

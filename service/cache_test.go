@@ -2,7 +2,6 @@ package service_test
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"os/exec"
 	"runtime"
@@ -35,12 +34,7 @@ func TestRestingCyclesLeaveTheStickyCache(t *testing.T) {
 	const cacheSize = 10
 	cfg := testConfig(t, t.TempDir())
 	cfg.Worker.CacheSize = cacheSize
-	s := startService(t, cfg)
-	defer s.Stop()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	a := newCLIActor(t, cfg)
-	a.importExamples(ctx)
+	ctx, _, a := upWithExamples(t, cfg)
 	a.mustRun(ctx, "cycle", "start", "--all", "--as", "P-136", "--json", "--wait-open")
 
 	// Evicted cycles end their goroutines as the cache lets them go; a resting cycle in the

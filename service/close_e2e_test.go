@@ -25,13 +25,7 @@ func TestClosingAnInstitutionCancelsItsCycle(t *testing.T) {
 		t.Skip("starts the embedded Temporal server")
 	}
 	cfg := testConfig(t, t.TempDir())
-	s := startService(t, cfg)
-	defer s.Stop()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-
-	a := newCLIActor(t, cfg)
-	a.importExamples(ctx)
+	ctx, s, a := upWithExamples(t, cfg)
 	today := domain.DateOf(time.Now())
 	for _, inst := range []string{"H-02", "H-03"} {
 		a.mustRun(ctx, "cycle", "start", "--institution", inst, "--as", secretariatH)

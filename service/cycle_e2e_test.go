@@ -15,6 +15,7 @@ import (
 	"github.com/kvalitetsmodel/accredit/cli"
 	"github.com/kvalitetsmodel/accredit/config"
 	"github.com/kvalitetsmodel/accredit/domain"
+	"github.com/kvalitetsmodel/accredit/service"
 	"github.com/kvalitetsmodel/accredit/workflows"
 )
 
@@ -32,6 +33,19 @@ func newCLIActor(t *testing.T, cfg config.Config) *cliActor {
 		"ACCREDIT_DAY_LENGTH=" + cfg.DayLength.String(),
 		"TEMPORAL_CONFIG_FILE=" + os.DevNull,
 	}}
+}
+
+// upWithExamples starts the service on cfg and imports the example registry through a
+// starter; the service and the returned context (three minutes) end with the test.
+func upWithExamples(t *testing.T, cfg config.Config) (context.Context, *service.Service, *cliActor) {
+	t.Helper()
+	s := startService(t, cfg)
+	t.Cleanup(s.Stop)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	a := newCLIActor(t, cfg)
+	a.importExamples(ctx)
+	return ctx, s, a
 }
 
 // importExamples imports the example registry (examples/institutions.csv and people.csv).
